@@ -1,0 +1,134 @@
+# minit: a tiny static PID 1 for containers.
+# make            static ./minit (musl, libseccomp and libcap linked in)
+# make LIBC=glibc static ./minit with gcc and Debian's static libraries
+# make check      install what the tests need, build, run every test
+# make demo       minit as PID 1 supervising a preforking server
+.DELETE_ON_ERROR:
+.PHONY: all check demo asan lint fuzz bench unit test-helpers packages deps install clean format \
+	check-bats check-asan check-e2e
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBC ?= musl
+BUILD := build
+VERSION := 0.1.0
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+SRCS := init/main.c init/options.c init/parse.c init/listen.c init/log.c init/loop.c \
+	init/supervise.c spawn/spawn.c spawn/privs.c reaper/reaper.c
+HDRS := $(wildcard init/*.h spawn/*.h reaper/*.h)
+PURE_SRCS := init/options.c init/parse.c init/listen.c init/log.c init/supervise.c reaper/reaper.c
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	-Wpointer-arith -Wcast-qual -Wundef -Wnull-dereference
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DMINIT_VERSION='"$(VERSION)"' \
+	-DMINIT_COMMIT='"$(COMMIT)"' $(WARN)
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fno-plt
+SIZE := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+SIZE_LD := -static -Wl,--gc-sections -Wl,-O1 -s
+
+ifeq ($(LIBC),glibc)
+CC := gcc
+DEPS_CFLAGS :=
+DEPS_LIBS := -lseccomp -lcap
+DEPS_STAMP :=
+else
+DEPS_STAMP := $(BUILD)/deps/flags.mk
+-include $(DEPS_STAMP)
+CC := musl-gcc
+endif
+
+all: minit
+
+packages:
+	@scripts/packages.sh
+
+$(BUILD)/deps/flags.mk: scripts/build-deps.sh
+	@scripts/packages.sh
+	scripts/build-deps.sh $(BUILD)/deps
+
+deps: $(DEPS_STAMP)
+
+minit: $(SRCS) $(HDRS) $(DEPS_STAMP) Makefile
+	$(CC) $(BASE_CFLAGS) $(HARDEN) $(SIZE) $(DEPS_CFLAGS) $(CFLAGS) -o $@ $(SRCS) \
+		$(SIZE_LD) $(DEPS_LIBS) $(LDFLAGS)
+	@file $@ | grep -q 'statically linked' || { echo "error: $@ is not static" >&2; rm -f $@; exit 1; }
+	@echo "minit: $$(stat -c %s $@) bytes, static"
+
+# Dynamic glibc build with AddressSanitizer and UBSan; the bats suite runs against it.
+minit-asan: $(SRCS) $(HDRS) Makefile
+	gcc $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined $(CFLAGS) -o $@ $(SRCS) -lseccomp -lcap
+
+asan: minit-asan
+
+# Probes and fixtures for tests, demo and benchmarks.
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c)) \
+	$(BUILD)/tests/prefork-server
+$(BUILD)/tests/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Wextra -o $@ $<
+$(BUILD)/tests/prefork-server: tests/fixtures/prefork-server.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Wextra -o $@ $<
+test-helpers: $(HELPERS)
+
+# Unit tests of the pure parts (options, parsers, supervision policy).
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+$(BUILD)/tests/unit: $(UNIT_SRCS) $(PURE_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	gcc $(BASE_CFLAGS) -g -fsanitize=address,undefined -o $@ $(UNIT_SRCS) $(PURE_SRCS)
+unit: $(BUILD)/tests/unit
+	$(BUILD)/tests/unit
+
+check: packages minit minit-asan test-helpers $(BUILD)/tests/unit
+	@scripts/check.sh
+
+check-bats: minit test-helpers
+	bats tests
+
+check-asan: minit-asan test-helpers
+	MINIT=$(CURDIR)/minit-asan bats tests
+
+check-e2e: minit test-helpers
+	@scripts/packages.sh --e2e
+	bats tests/e2e
+
+demo: minit test-helpers
+	@scripts/demo.sh
+
+bench: minit test-helpers
+	@scripts/packages.sh --bench
+	bench/run.sh --out bench/results
+
+lint:
+	@scripts/packages.sh
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--std=c11 -D_GNU_SOURCE --inline-suppr --suppress=missingIncludeSystem $(SRCS)
+	clang-tidy --quiet $(SRCS) -- $(BASE_CFLAGS) -I/usr/include
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/*.c))
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	clang $(BASE_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(PURE_SRCS)
+FUZZ_SECONDS ?= 20
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -print_final_stats=0 \
+			$(BUILD)/fuzz/corpus-$$(basename $$t) 2>&1 | tail -n 2 || exit 1; \
+	done
+
+format:
+	clang-format -i $(SRCS) $(HDRS)
+
+install: minit
+	install -D -m 0755 minit $(DESTDIR)$(PREFIX)/sbin/minit
+	install -D -m 0644 minit.1 $(DESTDIR)$(PREFIX)/share/man/man1/minit.1
+
+clean:
+	rm -f minit minit-asan
+	rm -rf $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench
