@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The whole test run behind `make check`: unit tests, the bats suite against
+# the static build and against the ASan/UBSan build, the Docker end-to-end
+# suite, a brief fuzz run and a smoke run of the benchmark. Every stage's
+# TAP lines are counted; the last line is "N passed, N failed".
+# Expects `make check` to have built minit, minit-asan, the helpers and the
+# unit tests. CHECK_STAGES limits the stages (e.g. CHECK_STAGES="unit bats").
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+stages=${CHECK_STAGES:-unit bats asan e2e fuzz bench}
+log_dir=build/check
+mkdir -p "$log_dir"
+passed=0 failed=0 skipped=0
+
+# Runs a TAP-producing command, echoes its output, adds up its results.
+tap_stage() {
+	local name=$1 out=$log_dir/$1.tap rc p f s
+	shift
+	echo "== $name: $*"
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -cE '^ok [0-9]+' "$out" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+.*# skip' "$out" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+' "$out" | tr -d ' ')
+	if ((rc != 0 && f == 0)); then
+		echo "not ok - $name: exited $rc with no failing test reported"
+		f=1
+	fi
+	passed=$((passed + p - s)) failed=$((failed + f)) skipped=$((skipped + s))
+	echo "== $name: $((p - s)) passed, $f failed, $s skipped"
+}
+
+# A command that is one test: passes when it exits 0.
+cmd_stage() {
+	local name=$1
+	shift
+	echo "== $name: $*"
+	if "$@" >"$log_dir/$name.log" 2>&1; then
+		tail -n 30 "$log_dir/$name.log"
+		passed=$((passed + 1))
+		echo "ok - $name"
+	else
+		tail -n 60 "$log_dir/$name.log"
+		failed=$((failed + 1))
+		echo "not ok - $name (log: $log_dir/$name.log)"
+	fi
+}
+
+for stage in $stages; do
+	case $stage in
+	unit) tap_stage unit build/tests/unit ;;
+	bats) tap_stage bats bats --tap tests ;;
+	asan) MINIT=$PWD/minit-asan tap_stage asan bats --tap tests ;;
+	e2e)
+		if [[ -d tests/e2e ]] && compgen -G 'tests/e2e/*.bats' >/dev/null; then
+			scripts/packages.sh --e2e
+			tap_stage e2e bats --tap tests/e2e
+		fi
+		;;
+	fuzz) cmd_stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}" ;;
+	bench) [[ -x bench/run.sh ]] && cmd_stage bench-smoke bench/run.sh --smoke --out "$log_dir/bench" ;;
+	*) echo "unknown stage $stage" >&2; failed=$((failed + 1)) ;;
+	esac
+done
+
+echo
+((skipped)) && echo "($skipped skipped)"
+echo "$passed passed, $failed failed"
+((failed == 0))
