@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Install, only when missing, the Debian packages minit needs to build, lint
+# and test, so a fresh Debian 12 machine works with nothing installed by hand.
+#
+#   scripts/packages.sh [--e2e] [--bench] [--dry-run]
+#
+#   --e2e      also docker.io and debootstrap (tests/e2e)
+#   --bench    also gnuplot-nox and hyperfine (bench/)
+#   --dry-run  only print what is missing; exit 1 if anything is
+#
+# Idempotent and fast: one dpkg-query call when everything is present.
+# `apt-get update` runs at most once, and only if something is missing.
+# No service is started by the install (a temporary policy-rc.d says 101).
+# Safe with CI=true and no stdin. Prints one line per action.
+set -euo pipefail
+
+me=packages.sh
+say() { printf '%s: %s\n' "$me" "$*"; }
+die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 1; }
+
+e2e=0 bench=0 dry=0
+for arg in "$@"; do
+	case $arg in
+	--e2e) e2e=1 ;;
+	--bench) bench=1 ;;
+	--dry-run) dry=1 ;;
+	-h | --help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) printf '%s: error: unknown argument %s (see --help)\n' "$me" "$arg" >&2; exit 2 ;;
+	esac
+done
+
+# One entry per need; "a|b" means any one of them will do (the first is
+# installed when none is). `script` comes from bsdutils on bookworm
+# (Essential, always there); bsdextrautils has hexdump, column, ...
+wanted=(
+	build-essential musl-tools gperf dpkg-dev file
+	libseccomp-dev libcap-dev
+	bats bats-support bats-assert
+	busybox-static util-linux bsdutils bsdextrautils procps
+	clang cppcheck clang-tidy strace valgrind tmux
+	'nginx-light|nginx' apache2 gunicorn python3 postgresql
+	tini dumb-init catatonit
+)
+((e2e)) && wanted+=(docker.io debootstrap)
+((bench)) && wanted+=(gnuplot-nox hyperfine)
+
+# Prints the entries of "wanted" that are not satisfied, one per line.
+missing_entries() {
+	local names=() entry alt
+	for entry in "${wanted[@]}"; do
+		IFS='|' read -r -a alts <<<"$entry"
+		names+=("${alts[@]}")
+	done
+	# dpkg-query exits 1 when it knows nothing of a name: that is expected.
+	local -A have=()
+	local pkg status
+	while IFS=$'\t' read -r pkg status; do
+		[[ $status == "install ok installed" ]] && have[$pkg]=1
+	done < <(dpkg-query -W -f='${Package}\t${Status}\n' "${names[@]}" 2>/dev/null || true)
+	for entry in "${wanted[@]}"; do
+		IFS='|' read -r -a alts <<<"$entry"
+		local ok=0
+		for alt in "${alts[@]}"; do
+			if [[ -n ${have[$alt]:-} ]]; then ok=1; break; fi
+		done
+		((ok)) || printf '%s\n' "$entry"
+	done
+}
+
+mapfile -t missing < <(missing_entries)
+if ((${#missing[@]} == 0)); then
+	say "all ${#wanted[@]} packages present"
+	exit 0
+fi
+if ((dry)); then
+	say "missing: ${missing[*]}"
+	exit 1
+fi
+
+command -v apt-get >/dev/null || die "apt-get not found: this script is for Debian 12"
+[[ $(id -u) == 0 ]] || die "must run as root to install: ${missing[*]}"
+
+export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true
+exec </dev/null
+
+# Serialise with scripts/build-deps.sh (make -j) and wait for other apt users.
+lock=/run/lock/minit-apt.lock
+[[ -d /run/lock ]] || lock=/tmp/minit-apt.lock
+exec 9>"$lock"
+if ! flock -n 9; then
+	say "waiting for another minit apt run ($lock)"
+	flock -w 900 9 || die "timed out waiting for $lock"
+fi
+# Someone else may have installed things meanwhile.
+mapfile -t missing < <(missing_entries)
+if ((${#missing[@]} == 0)); then
+	say "all ${#wanted[@]} packages present"
+	exit 0
+fi
+say "missing: ${missing[*]}"
+
+apt_opts=(-o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0
+	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+
+# apt-get update cannot wait for the lists lock by itself: retry a while.
+say "apt-get update"
+tries=0
+until apt-get "${apt_opts[@]}" -qq update >/tmp/minit-apt-update.$$ 2>&1; do
+	if ((++tries >= 30)) || ! grep -q 'Could not get lock' /tmp/minit-apt-update.$$; then
+		cat /tmp/minit-apt-update.$$ >&2
+		rm -f /tmp/minit-apt-update.$$
+		die "apt-get update failed"
+	fi
+	sleep 5
+done
+rm -f /tmp/minit-apt-update.$$
+
+# Resolve "a|b": the first alternative that apt knows.
+pkgs=()
+for entry in "${missing[@]}"; do
+	IFS='|' read -r -a alts <<<"$entry"
+	pick=
+	for alt in "${alts[@]}"; do
+		cand=$(apt-cache policy "$alt" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+		if [[ -n $cand && $cand != "(none)" ]]; then pick=$alt; break; fi
+	done
+	[[ -n $pick ]] || die "no installable package for '$entry' in the apt sources"
+	pkgs+=("$pick")
+done
+
+# No service may start during the install: on a machine without systemd,
+# invoke-rc.d would start nginx, apache2 (both on port 80: the second one
+# fails its postinst), postgresql and dockerd. policy-rc.d exit 101 = "not
+# allowed". Keep a policy that already denies; otherwise swap ours in and
+# put things back on exit.
+policy=/usr/sbin/policy-rc.d
+saved=
+restore_policy() {
+	if [[ -n $saved ]]; then
+		if [[ $saved == none ]]; then rm -f "$policy"; else mv -f "$saved" "$policy"; fi
+		say "restored $policy"
+	fi
+}
+rc=0
+[[ -x $policy ]] && { "$policy" minit-probe start >/dev/null 2>&1 || rc=$?; }
+if [[ $rc != 101 ]]; then
+	if [[ -e $policy ]]; then
+		saved=$policy.minit-saved
+		mv -f "$policy" "$saved"
+	else
+		saved=none
+	fi
+	trap restore_policy EXIT
+	printf '#!/bin/sh\n# temporary, from minit scripts/packages.sh: start no service\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	say "installed temporary $policy (exit 101: no service starts)"
+fi
+
+say "apt-get install ${pkgs[*]}"
+if ! apt-get "${apt_opts[@]}" -y -q --no-install-recommends install "${pkgs[@]}" \
+	>/tmp/minit-apt-install.$$ 2>&1; then
+	tail -n 40 /tmp/minit-apt-install.$$ >&2
+	rm -f /tmp/minit-apt-install.$$
+	die "apt-get install failed: ${pkgs[*]}"
+fi
+rm -f /tmp/minit-apt-install.$$
+
+mapfile -t still < <(missing_entries)
+((${#still[@]} == 0)) || die "still missing after install: ${still[*]}"
+say "installed ${#pkgs[@]} package(s); all ${#wanted[@]} present"
