@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -276,7 +277,7 @@ static void env_name(enum opt_id id, char buf[ENV_NAME_MAX])
 
 	memcpy(buf, ENV_PREFIX, i);
 	for (; *n && i < ENV_NAME_MAX - 1; n++)
-		buf[i++] = *n == '-' ? '_' : (char)(*n - ('a' <= *n && *n <= 'z' ? 32 : 0));
+		buf[i++] = (char)(*n == '-' ? '_' : toupper((unsigned char)*n));
 	buf[i] = '\0';
 }
 
@@ -332,7 +333,7 @@ static enum opts_result apply_env(struct opts *o, char *const *envp, char *err, 
 		env_name((enum opt_id)id, name);
 		nlen = strlen(name);
 		for (e = envp; e && *e; e++) {
-			if (strncmp(*e, name, nlen) || (*e)[nlen] != '=')
+			if (strncmp(*e, name, nlen) != 0 || (*e)[nlen] != '=')
 				continue;
 			item.id = (enum opt_id)id;
 			item.whole = *e + nlen + 1;
@@ -350,7 +351,7 @@ static const char *getenv_from(char *const *envp, const char *name)
 	size_t n = strlen(name);
 
 	for (; envp && *envp; envp++)
-		if (!strncmp(*envp, name, n) && (*envp)[n] == '=')
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
 			return *envp + n + 1;
 	return NULL;
 }
