@@ -177,13 +177,18 @@ void sup_signal(struct supervisor *s, int sig, uint64_t now)
 			signal_name(fwd, b), (int)s->main);
 		s->ops.send(s->ops.ctx, SUP_TO_MAIN, fwd);
 		return;
-	case SUP_BACKOFF:
 	case SUP_HANDOFF:
+		/* the successor may be starting up: stop the rest gracefully */
+		if (stop)
+			drain(s, false, now + s->o->stop_timeout_ms, now);
+		return;
+	case SUP_BACKOFF:
 	case SUP_DRAINING:
+		/* what is left already had its TERM: end it now */
 		if (stop) {
 			log_msg(LOG_INFO, "stop requested by SIG%s while no child runs",
 				signal_name(sig, a));
-			drain(s, false, now, now);
+			drain(s, s->empty, now, now);
 		}
 		return;
 	case SUP_DONE:
