@@ -92,7 +92,7 @@ add_init() {
 if [[ -x $minit ]]; then
 	mkdir -p "$bdir/snap"
 	cp "$minit" "$bdir/snap/minit.tmp" && mv -f "$bdir/snap/minit.tmp" "$bdir/snap/minit"
-	if ! "$bdir/snap/minit" --version >/dev/null 2>&1; then
+	if ! timeout -k 1 5 "$bdir/snap/minit" --version >/dev/null 2>&1; then
 		sleep 2 # caught mid-link: once more
 		cp "$minit" "$bdir/snap/minit.tmp" && mv -f "$bdir/snap/minit.tmp" "$bdir/snap/minit"
 	fi
@@ -235,7 +235,7 @@ printf '%s\n' "${rows[@]}" >"$work/rows"
 
 kernel=$(uname -r) cpus=$(nproc)
 cpu=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
-mver=$([[ -x $minit ]] && "$minit" --version 2>/dev/null | head -n 1 || echo "minit: not built")
+mver=$([[ -x $minit ]] && timeout -k 1 5 "$minit" --version 2>/dev/null | head -n 1 || echo "minit: not built")
 mode=$( ((smoke)) && echo "smoke (--smoke: tiny, not for comparison)" || echo full)
 {
 	echo "# minit benchmark"

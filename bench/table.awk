@@ -72,6 +72,11 @@ END {
 	for (r = 1; r <= nrows; r++) {
 		split(rows[r], f, "|")
 		key = f[1]; tgt = f[3]; ttext = f[4]; clabel = f[5]
+		have = 0
+		for (i = 1; i <= ni; i++)
+			have += (I[i], key) in val
+		if (!have)
+			continue # figure not run (--only)
 		best = ""
 		for (p = 1; p <= np; p++) {
 			v = val[P[p], key]
