@@ -1,0 +1,368 @@
+/* libFuzzer target for the supervision state machine. The first bytes pick
+ * the options (program name, restart policy, stop ladder, rewrites, timings,
+ * --pidfile, --pause); the rest is a sequence of events as the loop would
+ * deliver them: a signal, the main child's exit (with the reap's none_left),
+ * a fork or exits among other processes, time passing (sup_tick when the
+ * deadline has come). Fake ops model the process tree and check, after every
+ * call, invariants of the contract:
+ *  - never spawns while a main child is alive, and never after a stop request;
+ *    (processes appear only by forking from a live one, as for a subreaper;
+ *    under --pause orphans may be adopted at any time)
+ *  - signals go to the main child only while one is alive;
+ *  - DONE is terminal, happens only with nothing left (or from --pause), and
+ *    ends with the last child's code (or the spawn failure's, or 0 for pause);
+ *  - the deadline is NEVER exactly when nothing is due, and bounded by the
+ *    state's own limit (stop timeout, back-off max, leftover grace, poll);
+ *  - the exit code stays within 0..255. */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "../../init/log.h"
+#include "../../init/supervise.h"
+#include "../../reaper/reaper.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define ASSERT(cond)                                                                       \
+	do {                                                                               \
+		if (!(cond)) {                                                             \
+			fprintf(stderr, "%s:%d: invariant failed: %s (state %d, t=%llu)\n", \
+				__FILE__, __LINE__, #cond, w.s.state,                      \
+				(unsigned long long)w.now);                                \
+			abort();                                                           \
+		}                                                                          \
+	} while (0)
+
+#define PICK(b, arr) (arr)[(b) % (sizeof(arr) / sizeof((arr)[0]))]
+#define OTHERS_MAX   1000
+#define NO_CODE	     (-1)
+
+static struct world {
+	const uint8_t *data;
+	size_t size, pos;
+	struct opts o;
+	struct supervisor s;
+	uint64_t now;
+	pid_t main;		/* the live main child, or 0 */
+	unsigned others;	/* other live processes in the tree */
+	pid_t next_pid;
+	bool stop_requested;
+	uint64_t stop_at;
+	unsigned spawns;	/* spawn attempts */
+	int want_code;		/* what minit must exit with, as far as known */
+	char *argv[32];		/* o.argv points in here */
+} w;
+
+/* FUZZ_TRACE=1 prints every event and effect, and minit's own log, to stderr:
+ * run a crash input with it to read the story. */
+static bool trace;
+#define TRACE(...) (trace ? (void)fprintf(stderr, __VA_ARGS__) : (void)0)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	trace = getenv("FUZZ_TRACE") != NULL;
+	log_init("fuzz", trace ? LOG_DEBUG : -1);
+	return 0;
+}
+
+static uint8_t byte(void)
+{
+	return w.pos < w.size ? w.data[w.pos++] : 0;
+}
+
+static int fake_spawn(void *ctx, pid_t *pid)
+{
+	uint8_t b = byte();
+
+	(void)ctx;
+	ASSERT(w.main == 0);		/* never two main children */
+	ASSERT(!w.stop_requested);	/* never a new child after a stop request */
+	ASSERT(w.s.state != SUP_DONE);
+	TRACE("t=%llu spawn -> %s\n", (unsigned long long)w.now,
+	      b % 10 == 7 ? "-1" : b % 10 == 8 ? "127" : b % 10 == 9 ? "126" : "ok");
+	switch (b % 10) {
+	case 7: /* fork failed: fatal (125) at the first start, retried on restarts */
+		if (!w.spawns++)
+			w.want_code = 125;
+		return -1;
+	case 8:
+		w.spawns++;
+		w.want_code = 127;
+		return 127;
+	case 9:
+		w.spawns++;
+		w.want_code = 126;
+		return 126;
+	default:
+		w.spawns++;
+		w.main = w.next_pid++;
+		*pid = w.main;
+		w.want_code = NO_CODE;
+		return 0;
+	}
+}
+
+static void fake_send(void *ctx, enum sup_target to, int sig)
+{
+	(void)ctx;
+	TRACE("t=%llu send %d to %s\n", (unsigned long long)w.now, sig,
+	      to == SUP_TO_MAIN ? "main" : "all");
+	ASSERT(sig >= 1 && sig <= SIG_MAX);
+	ASSERT(w.s.state != SUP_DONE);
+	if (to == SUP_TO_MAIN)
+		ASSERT(w.main != 0 && w.s.main == w.main);
+}
+
+static pid_t fake_handoff(void *ctx, pid_t old)
+{
+	uint8_t b = byte();
+
+	(void)ctx;
+	ASSERT(old > 0 && w.main == 0);
+	ASSERT(!w.stop_requested);
+	TRACE("t=%llu handoff(%d), %u others\n", (unsigned long long)w.now, (int)old, w.others);
+	if (!w.others || b % 3)
+		return 0;
+	w.others--;
+	w.main = w.next_pid++;
+	return w.main;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static void check(void)
+{
+	const struct supervisor *s = &w.s;
+	const struct opts *o = &w.o;
+
+	ASSERT(s->exit_code >= 0 && s->exit_code <= 255);
+	switch (s->state) {
+	case SUP_PAUSED:
+		ASSERT(o->pause && s->deadline == SUP_NEVER && w.main == 0);
+		break;
+	case SUP_RUNNING:
+		ASSERT(!w.stop_requested);
+		ASSERT(w.main != 0 && s->main == w.main && s->deadline == SUP_NEVER);
+		break;
+	case SUP_STOPPING:
+		ASSERT(w.stop_requested);
+		ASSERT(w.main != 0 && s->main == w.main);
+		ASSERT(s->deadline != SUP_NEVER);
+		ASSERT(s->deadline <= max_u64(w.stop_at + o->stop_timeout_ms, w.now + KILL_REPEAT_MS));
+		break;
+	case SUP_BACKOFF:
+		ASSERT(!w.stop_requested && w.main == 0 && s->main == 0);
+		ASSERT(s->deadline != SUP_NEVER && s->deadline <= w.now + o->backoff_max_ms);
+		break;
+	case SUP_HANDOFF:
+		ASSERT(o->pidfile && !w.stop_requested && w.main == 0);
+		ASSERT(s->deadline != SUP_NEVER && s->deadline <= w.now + HANDOFF_POLL_MS);
+		break;
+	case SUP_DRAINING:
+		ASSERT(w.main == 0 && s->deadline != SUP_NEVER);
+		if (w.stop_requested) /* bounded by the stop request's timeout */
+			ASSERT(s->deadline <= max_u64(w.stop_at + o->stop_timeout_ms,
+						      w.now + KILL_REPEAT_MS));
+		else
+			ASSERT(s->deadline <= w.now + max_u64(o->leftover_grace_ms, KILL_REPEAT_MS));
+		break;
+	case SUP_DONE:
+		ASSERT(s->deadline == SUP_NEVER);
+		if (o->pause) {
+			ASSERT(s->exit_code == 0);
+		} else {
+			ASSERT(w.main == 0 && w.others == 0);
+			ASSERT(w.want_code != NO_CODE && s->exit_code == w.want_code);
+		}
+		break;
+	default:
+		ASSERT(!"unknown state");
+	}
+}
+
+/* Whether sig is a stop request in the current state, as the contract has it. */
+static bool is_stop(int sig)
+{
+	switch (w.s.state) {
+	case SUP_RUNNING:
+		return w.o.stop_on[sig] && w.o.rewrite[sig];
+	case SUP_BACKOFF:
+	case SUP_HANDOFF:
+	case SUP_DRAINING:
+		return w.o.stop_on[sig];
+	default:
+		return false;
+	}
+}
+
+static int status_from(uint8_t a, uint8_t b)
+{
+	if (a & 1)
+		return (1 + b % SIG_MAX) | (a & 2 ? 0x80 : 0); /* killed, maybe dumped core */
+	return b << 8;
+}
+
+static void event(void)
+{
+	uint8_t op = byte(), a, b;
+	bool none_left;
+	int sig, status;
+	uint64_t delta;
+
+	TRACE("t=%llu event %d (state %d, main %d, others %u)\n", (unsigned long long)w.now,
+	      op % 6, w.s.state, (int)w.main, w.others);
+	switch (op % 6) {
+	case 0: /* a signal (never CHLD: the loop only reaps on it) */
+		sig = 1 + byte() % SIG_MAX;
+		if (sig == SIGCHLD)
+			break;
+		if (is_stop(sig) && !w.stop_requested) {
+			w.stop_requested = true;
+			w.stop_at = w.now;
+		}
+		sup_signal(&w.s, sig, w.now);
+		break;
+	case 1: /* the main child exits; other processes may go in the same reap */
+		if (!w.main)
+			break;
+		a = byte();
+		b = byte();
+		status = status_from(a, b);
+		if (a & 4)
+			w.others = 0;
+		w.main = 0;
+		w.want_code = reap_exit_code(status);
+		none_left = w.others == 0;
+		sup_main_exited(&w.s, status, none_left, w.now);
+		check();
+		sup_children(&w.s, none_left && w.main == 0, w.now);
+		break;
+	case 2: /* a process in the tree forks; under --pause, orphans are adopted */
+		b = byte();
+		if ((w.main || w.others || w.s.state == SUP_PAUSED) && w.others < OTHERS_MAX)
+			w.others += 1 + b % 4;
+		break;
+	case 3: /* other processes exit */
+		b = byte();
+		w.others -= b < w.others ? b : w.others;
+		sup_children(&w.s, w.main == 0 && w.others == 0, w.now);
+		break;
+	case 4: /* time passes; the loop ticks when the deadline has come */
+		b = byte();
+		delta = (uint64_t)b * b + ((uint64_t)1 << (b % 24));
+		w.now += delta;
+		if (w.s.state != SUP_DONE && w.now >= w.s.deadline)
+			sup_tick(&w.s, w.now);
+		break;
+	case 5: /* the loop wakes exactly at the deadline */
+		if (w.s.deadline == SUP_NEVER)
+			break;
+		w.now = max_u64(w.now, w.s.deadline);
+		sup_tick(&w.s, w.now);
+		break;
+	}
+	check();
+}
+
+static void options(void)
+{
+	static char *const progs[] = { "minit", "tini", "dumb-init" };
+	static char *const restarts[] = { "no", "on-crash", "on-failure", "always" };
+	static char *const ladders[] = { NULL, "QUIT,TERM,KILL", "KILL", "HUP,KILL",
+					 "TERM,INT,HUP,USR1,USR2,QUIT,WINCH,KILL" };
+	static char *const rewrites[] = { NULL, "TERM:0", "TERM:QUIT", "INT:0", "HUP:TERM",
+					  "QUIT:KILL" };
+	static char *const stop_ons[] = { NULL, "HUP", "TERM,USR1", "TERM,INT,QUIT" };
+	static char *const timeouts[] = { "0", "50ms", "1s", "9s", "1m" };
+	static char *const graces[] = { "0", "10ms", "2s" };
+	static char *const bmins[] = { "0", "1ms", "100ms", "1s" };
+	static char *const bmaxs[] = { "1s", "10s", "1m" };
+	static char *const rmaxs[] = { "0", "1", "2", "5", "1000" };
+	static char *const windows[] = { "100ms", "1s", "60s" };
+	char **argv = w.argv, err[256];
+	int argc = 0;
+	uint8_t c0 = byte(), c1 = byte(), c2 = byte(), c3 = byte();
+
+	argv[argc++] = PICK(c0, progs);
+	argv[argc++] = "--restart";
+	argv[argc++] = PICK(c0 >> 2, restarts);
+	if (c0 & 0x10) {
+		argv[argc++] = "--pidfile";
+		argv[argc++] = "/run/server.pid";
+	}
+	if (PICK(c1, ladders)) {
+		argv[argc++] = "--stop-ladder";
+		argv[argc++] = PICK(c1, ladders);
+	}
+	if (PICK(c1 >> 3, rewrites)) {
+		argv[argc++] = "-r";
+		argv[argc++] = PICK(c1 >> 3, rewrites);
+	}
+	if (PICK(c1 >> 6, stop_ons)) {
+		argv[argc++] = "--stop-on";
+		argv[argc++] = PICK(c1 >> 6, stop_ons);
+	}
+	argv[argc++] = "--stop-timeout";
+	argv[argc++] = PICK(c2, timeouts);
+	argv[argc++] = "--leftover-grace";
+	argv[argc++] = PICK(c2 >> 3, graces);
+	argv[argc++] = "--backoff-min";
+	argv[argc++] = PICK(c3, bmins);
+	argv[argc++] = "--backoff-max";
+	argv[argc++] = PICK(c3 >> 2, bmaxs);
+	argv[argc++] = "--restart-max";
+	argv[argc++] = PICK(c3 >> 4, rmaxs);
+	argv[argc++] = "--restart-window";
+	argv[argc++] = PICK(c2 >> 5, windows);
+	if ((c0 & 0xe0) == 0xe0)
+		argv[argc++] = "--pause";
+	else
+		argv[argc++] = "server";
+	argv[argc] = NULL;
+	if (opts_parse(&w.o, argc, argv, (char *[]){ NULL }, err, sizeof(err)) != OPTS_OK) {
+		fprintf(stderr, "options rejected: %s\n", err);
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct sup_ops ops = { NULL, fake_spawn, fake_send, fake_handoff };
+
+	memset(&w, 0, sizeof(w));
+	w.data = data;
+	w.size = size;
+	w.now = 1000;
+	w.next_pid = 100;
+	w.want_code = NO_CODE;
+	options();
+	if (w.o.pause)
+		w.want_code = 0;
+	sup_init(&w.s, &w.o, &ops);
+	sup_start(&w.s, w.now);
+	check();
+	/* the loop reaps once before it first waits */
+	sup_children(&w.s, w.main == 0 && w.others == 0, w.now);
+	check();
+	while (w.pos < w.size && w.s.state != SUP_DONE)
+		event();
+	if (w.s.state == SUP_DONE) {
+		/* terminal: nothing more happens, whatever comes */
+		sup_signal(&w.s, SIGTERM, w.now);
+		sup_children(&w.s, true, w.now + 1);
+		sup_tick(&w.s, w.now + 2);
+		ASSERT(w.s.state == SUP_DONE && w.s.deadline == SUP_NEVER);
+	}
+	return 0;
+}
