@@ -117,9 +117,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) $(HDRS)
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
+		n=$$(basename $$t); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -print_final_stats=0 \
-			$(BUILD)/fuzz/corpus-$$(basename $$t) 2>&1 | tail -n 2 || exit 1; \
+			-artifact_prefix=$(BUILD)/fuzz/$$n- $(BUILD)/fuzz/corpus-$$n \
+			$$(test -d tests/fuzz/seeds/$$n && echo tests/fuzz/seeds/$$n) \
+			>$(BUILD)/fuzz/$$n.log 2>&1 || { tail -n 40 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+		tail -n 1 $(BUILD)/fuzz/$$n.log; \
 	done
 
 format:

@@ -89,7 +89,9 @@ int listen_parse(const char *text, struct listen_addr *out)
 	size_t nlen;
 
 	memset(out, 0, sizeof(*out));
-	out->text = text;
+	if (strlen(text) >= sizeof(out->text))
+		return -EINVAL;
+	strcpy(out->text, text);
 	strcpy(out->name, "listen");
 	if (eq && colon && eq < colon) {
 		nlen = (size_t)(eq - text);

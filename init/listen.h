@@ -9,12 +9,13 @@
 #define LISTEN_MAX	   16
 #define LISTEN_NAME_MAX	   32
 #define LISTEN_BACKLOG	   4096
+#define LISTEN_TEXT_MAX	   160
 
 struct listen_addr {
 	char name[LISTEN_NAME_MAX];	/* LISTEN_FDNAMES entry */
 	struct sockaddr_storage ss;
 	socklen_t len;
-	const char *text;		/* as the user wrote it, for messages */
+	char text[LISTEN_TEXT_MAX];	/* as the user wrote it, for messages */
 };
 
 /* Pure: "[NAME=]tcp:HOST:PORT", "[NAME=]tcp6:[HOST]:PORT", "[NAME=]unix:PATH". */

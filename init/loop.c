@@ -136,28 +136,31 @@ void loop_start(struct runtime *rt)
 	sup_start(&rt->sup, loop_now_ms());
 }
 
-/* Reads every pending signal; SIGCHLD only wakes us, the reap follows. */
-static void drain_signals(struct runtime *rt)
+/* Reads every pending signal and hands it to the supervisor; returns whether
+ * SIGCHLD was among them. A batch that is not full was all there was. */
+static bool drain_signals(struct runtime *rt)
 {
 	struct signalfd_siginfo si[SIGINFO_BATCH];
+	bool chld = false;
 	ssize_t n;
 	size_t i;
 
-	for (;;) {
+	do {
 		n = read(rt->sigfd, si, sizeof(si));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return;
-		for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
-			if (si[i].ssi_signo == SIGCHLD)
+		for (i = 0; n > 0 && i < (size_t)n / sizeof(si[0]); i++) {
+			if (si[i].ssi_signo == SIGCHLD) {
+				chld = true;
 				continue;
+			}
 			/* minit's own SIGPIPE from a write to a closed stderr */
 			if ((pid_t)si[i].ssi_pid == rt->self && si[i].ssi_code == SI_USER)
 				continue;
 			sup_signal(&rt->sup, (int)si[i].ssi_signo, loop_now_ms());
 		}
-	}
+	} while (n == (ssize_t)sizeof(si) || (n < 0 && errno == EINTR));
+	return chld;
 }
 
 static void reap(struct runtime *rt)
@@ -174,6 +177,8 @@ static void reap(struct runtime *rt)
 	sup_children(&rt->sup, r.none_left, now);
 }
 
+/* Waits for a signal, the main child's exit or the deadline. Returns whether
+ * the pidfd says the main child ended, or -1 on failure. */
 static int wait_events(struct runtime *rt)
 {
 	struct pollfd fds[2] = { { rt->sigfd, POLLIN, 0 }, { rt->pidfd, POLLIN, 0 } };
@@ -187,25 +192,32 @@ static int wait_events(struct runtime *rt)
 		ts.tv_nsec = (long)(wait_ms % MS_PER_S) * NS_PER_MS;
 		timeout = &ts;
 	}
-	return ppoll(fds, rt->pidfd >= 0 ? 2 : 1, timeout, NULL);
+	if (ppoll(fds, rt->pidfd >= 0 ? 2 : 1, timeout, NULL) < 0)
+		return errno == EINTR ? 0 : -1;
+	return rt->pidfd >= 0 && fds[1].revents;
 }
 
 int loop_run(struct runtime *rt)
 {
 	uint64_t now;
+	int ended;
 
 	/* Reap first: the child may have failed before the loop ever waited. */
 	reap(rt);
 	while (rt->sup.state != SUP_DONE) {
-		if (wait_events(rt) < 0 && errno != EINTR) {
+		ended = wait_events(rt);
+		if (ended < 0) {
 			log_msg(LOG_ERROR, "unable to wait for events: %s", strerror(errno));
 			return EXIT_MINIT_FAILED;
 		}
-		drain_signals(rt);
-		reap(rt);
+		/* waitpid only when a child changed state: a forwarded signal costs no more */
+		if (drain_signals(rt) || ended)
+			reap(rt);
 		now = loop_now_ms();
-		if (rt->sup.state != SUP_DONE && now >= rt->sup.deadline)
+		if (rt->sup.state != SUP_DONE && now >= rt->sup.deadline) {
 			sup_tick(&rt->sup, now);
+			reap(rt); /* what the tick did (a spawn that failed) may leave nothing */
+		}
 	}
 	return rt->sup.exit_code;
 }

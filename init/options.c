@@ -189,8 +189,7 @@ static int parse_user_spec(const char *s)
 	return 0;
 }
 
-/* Applies one value. val is NULL for a flag given on the command line. The
- * listen addresses point into argv or envp, which outlive o. */
+/* Applies one value. val is NULL for a flag given on the command line. */
 static int apply(struct opts *o, enum opt_id id, const char *val)
 {
 	bool on = true;
@@ -281,23 +280,16 @@ static void env_name(enum opt_id id, char buf[ENV_NAME_MAX])
 	buf[i] = '\0';
 }
 
-/* MINIT_VAR=value for a list option: each item applied in turn. Env values of
- * repeatable options are kept in o until the first command-line use replaces them. */
+/* MINIT_VAR=value for a repeatable option: each comma-separated item applied in turn. */
 struct env_item {
 	struct opts *o;
 	enum opt_id id;
-	char *const *envp;
-	const char *whole;
 };
 
 static int apply_env_item(void *ctx, const char *item)
 {
 	struct env_item *e = ctx;
 
-	/* Listen addresses must point into memory that outlives parsing: the
-	 * list form is only accepted with a single address, pointing into envp. */
-	if (e->id == O_LISTEN)
-		return strchr(e->whole, ',') ? -EINVAL : apply(e->o, e->id, e->whole);
 	return apply(e->o, e->id, item);
 }
 
@@ -324,7 +316,8 @@ static enum opts_result invalid(char *err, size_t errlen, const char *where, enu
 static enum opts_result apply_env(struct opts *o, char *const *envp, char *err, size_t errlen)
 {
 	char name[ENV_NAME_MAX];
-	struct env_item item = { o, O_HELP, envp, NULL };
+	struct env_item item = { o, O_HELP };
+	const char *val;
 	size_t nlen;
 	int id;
 	char *const *e;
@@ -336,11 +329,10 @@ static enum opts_result apply_env(struct opts *o, char *const *envp, char *err, 
 			if (strncmp(*e, name, nlen) != 0 || (*e)[nlen] != '=')
 				continue;
 			item.id = (enum opt_id)id;
-			item.whole = *e + nlen + 1;
-			if (defs[id].kind == K_REPEAT
-				    ? parse_each(item.whole, apply_env_item, &item)
-				    : apply(o, (enum opt_id)id, item.whole))
-				return invalid(err, errlen, name, (enum opt_id)id, item.whole);
+			val = *e + nlen + 1;
+			if (defs[id].kind == K_REPEAT ? parse_each(val, apply_env_item, &item)
+						      : apply(o, (enum opt_id)id, val))
+				return invalid(err, errlen, name, (enum opt_id)id, val);
 		}
 	}
 	return OPTS_OK;

@@ -26,7 +26,7 @@ static void finish(struct supervisor *s)
 
 uint64_t sup_rung_offset_ms(uint64_t timeout_ms, size_t len, size_t k)
 {
-	uint64_t units = (1ULL << (len - 1)) - 1; /* t + 2t + ... over len - 1 waits */
+	uint64_t units = len > 1 ? (1ULL << (len - 1)) - 1 : 0; /* t + 2t + ... over len - 1 waits */
 
 	return units ? timeout_ms * ((1ULL << k) - 1) / units : 0;
 }
@@ -73,6 +73,7 @@ static void start_child(struct supervisor *s, uint64_t now)
 
 	if (r == 0) {
 		s->main = pid;
+		s->sent_kill = false;
 		s->started_ms = now;
 		s->state = SUP_RUNNING;
 		s->deadline = SUP_NEVER;
@@ -153,7 +154,7 @@ void sup_signal(struct supervisor *s, int sig, uint64_t now)
 {
 	char a[SIGNAL_NAME_MAX], b[SIGNAL_NAME_MAX];
 	int fwd = sig <= SIG_MAX ? s->o->rewrite[sig] : sig;
-	bool stop = sig <= SIG_MAX && s->o->stop_on[sig];
+	bool stop = sig <= SIG_MAX && s->o->stop_on[sig] && fwd;
 
 	switch (s->state) {
 	case SUP_PAUSED:
@@ -169,13 +170,12 @@ void sup_signal(struct supervisor *s, int sig, uint64_t now)
 		}
 		/* fall through */
 	case SUP_STOPPING:
-		if (!fwd) {
-			log_msg(LOG_DEBUG, "dropped SIG%s", signal_name(sig, a));
-			return;
-		}
-		log_msg(LOG_DEBUG, "forwarding SIG%s as SIG%s to pid %d", signal_name(sig, a),
-			signal_name(fwd, b), (int)s->main);
-		s->ops.send(s->ops.ctx, SUP_TO_MAIN, fwd);
+		if (log_enabled(LOG_DEBUG))
+			log_msg(LOG_DEBUG, "%s SIG%s as SIG%s to pid %d", fwd ? "forwarding" : "dropping",
+				signal_name(sig, a), signal_name(fwd, b), (int)s->main);
+		if (fwd)
+			s->ops.send(s->ops.ctx, SUP_TO_MAIN, fwd);
+		s->sent_kill = s->sent_kill || fwd == SIGKILL;
 		return;
 	case SUP_HANDOFF:
 		/* the successor may be starting up: stop the rest gracefully */
@@ -196,13 +196,21 @@ void sup_signal(struct supervisor *s, int sig, uint64_t now)
 	}
 }
 
-static bool crashed(int status)
+/* The exit code minit reports: 128+N for signal N, then -e remapping (as tini's -e 143). */
+static int status_code(const struct supervisor *s, int status)
+{
+	int code = reap_exit_code(status);
+
+	return s->o->remap_exit[code] ? 0 : code;
+}
+
+static bool crashed(const struct supervisor *s, int status)
 {
 	static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
 					     SIGSYS, SIGTRAP, SIGKILL };
 	size_t i;
 
-	if (!WIFSIGNALED(status))
+	if (!WIFSIGNALED(status) || (WTERMSIG(status) == SIGKILL && s->sent_kill))
 		return false;
 	for (i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
 		if (WTERMSIG(status) == crash_signals[i])
@@ -218,8 +226,8 @@ static bool wants_restart(const struct supervisor *s, int status)
 		return false; /* could not execute: restarting would only loop */
 	switch (s->o->restart) {
 	case RESTART_ALWAYS: return true;
-	case RESTART_ON_FAILURE: return code != 0;
-	case RESTART_ON_CRASH: return crashed(status);
+	case RESTART_ON_FAILURE: return status_code(s, status) != 0;
+	case RESTART_ON_CRASH: return crashed(s, status);
 	case RESTART_NO: break;
 	}
 	return false;
@@ -286,17 +294,11 @@ static bool try_handoff(struct supervisor *s, uint64_t now)
 	log_msg(LOG_INFO, "pid %d exited; following pid %d from %s", (int)s->main, (int)next,
 		s->o->pidfile);
 	s->main = next;
+	s->sent_kill = false;
 	s->started_ms = now;
 	s->state = SUP_RUNNING;
 	s->deadline = SUP_NEVER;
 	return true;
-}
-
-static int status_code(const struct supervisor *s, int status)
-{
-	int code = reap_exit_code(status);
-
-	return WIFEXITED(status) && s->o->remap_exit[code] ? 0 : code;
 }
 
 void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t now)

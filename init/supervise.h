@@ -50,6 +50,7 @@ struct supervisor {
 	uint64_t deadline;
 	uint64_t started_ms;		/* when the main child started */
 	bool killing;			/* the final KILL went out: repeat it until empty */
+	bool sent_kill;			/* minit forwarded KILL to this main child */
 	/* stopping */
 	int ladder[LADDER_MAX];
 	size_t ladder_len, rung;

@@ -41,16 +41,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static bool points_into(const char *p, char *const *words, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p >= words[i] && p <= words[i] + strlen(words[i]))
-			return true;
-	return false;
-}
-
 static void check_listen(const struct listen_addr *a, char *const *argv, size_t argc,
 			 char *const *envp, size_t envc)
 {
@@ -59,7 +49,7 @@ static void check_listen(const struct listen_addr *a, char *const *argv, size_t 
 
 	ASSERT(nlen > 0 && nlen < sizeof(a->name));
 	ASSERT(!strchr(a->name, ':')); /* LISTEN_FDNAMES is colon-separated */
-	ASSERT(a->text && (points_into(a->text, argv, argc) || points_into(a->text, envp, envc)));
+	ASSERT(strnlen(a->text, sizeof(a->text)) < sizeof(a->text));
 	switch (a->ss.ss_family) {
 	case AF_INET:
 		ASSERT(a->len == sizeof(struct sockaddr_in));

@@ -196,11 +196,10 @@ static bool is_stop(int sig)
 {
 	switch (w.s.state) {
 	case SUP_RUNNING:
-		return w.o.stop_on[sig] && w.o.rewrite[sig];
 	case SUP_BACKOFF:
 	case SUP_HANDOFF:
 	case SUP_DRAINING:
-		return w.o.stop_on[sig];
+		return w.o.stop_on[sig] && w.o.rewrite[sig]; /* rewritten to 0: dropped */
 	default:
 		return false;
 	}

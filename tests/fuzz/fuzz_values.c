@@ -232,7 +232,7 @@ static void check_listen(const char *s)
 
 	if (listen_parse(s, &a))
 		return;
-	ASSERT(a.text == s);
+	ASSERT(strcmp(a.text, s) == 0);
 	n = strnlen(a.name, sizeof(a.name));
 	ASSERT(n > 0 && n < sizeof(a.name) && !strchr(a.name, ':'));
 	switch (a.ss.ss_family) {

@@ -38,7 +38,7 @@ static void tcp4(void)
 	CHECK_INT(ntohs(in4(&a)->sin_port), 8080);
 	CHECK_INT(ntohl(in4(&a)->sin_addr.s_addr), INADDR_LOOPBACK);
 	CHECK_STR(a.name, "listen"); /* the default LISTEN_FDNAMES entry */
-	CHECK(a.text == text);
+	CHECK_STR(a.text, text); /* kept for messages, owned by the struct */
 
 	CHECK_INT(listen_parse("tcp::80", &a), 0);
 	CHECK_INT(ntohl(in4(&a)->sin_addr.s_addr), INADDR_ANY);
