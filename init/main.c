@@ -159,10 +159,16 @@ int main(int argc, char **argv)
 	}
 	if ((code = action(&o)) >= 0)
 		return code;
-	if (privs_prepare(&rt.privs, o.user, o.cap_drop, o.cap_add, o.no_new_privs, o.seccomp, err,
-			  sizeof(err))) {
-		log_msg(LOG_ERROR, "%s (try 'minit --help')", err);
-		return OPTS_INVALID;
+	code = privs_prepare(&rt.privs, o.user, o.cap_drop, o.cap_add, o.no_new_privs, o.seccomp,
+			     err, sizeof(err));
+	if (code) {
+		log_msg(LOG_ERROR, "%s%s", err, code == -EINVAL ? " (try 'minit --help')" : "");
+		return code == -EINVAL ? OPTS_INVALID : EXIT_MINIT_FAILED;
+	}
+	/* minit never keeps in its bounding set what it drops for the child */
+	if ((code = privs_narrow_self(&rt.privs))) {
+		log_msg(LOG_ERROR, "unable to narrow minit's bounding set: %s", strerror(-code));
+		return EXIT_MINIT_FAILED;
 	}
 	rt.o = &o;
 	rt.spawn.argv = o.argv;

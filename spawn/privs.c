@@ -1,26 +1,87 @@
 #include "privs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "../init/log.h"
+#include "../init/options.h"
 #include "../init/parse.h"
 
-#define ID_MAX	   0xfffffffeU /* (uid_t)-1 means "no change" to set*id */
-#define NAME_MAX_LEN 64
+#define ID_MAX	      0xfffffffeU /* (uid_t)-1 means "no change" to set*id */
+#define NAME_MAX_LEN  64
+#define HOME_FALLBACK "/"	  /* HOME for a uid with no passwd entry, as gosu */
+#define CAP_PREFIX    "cap_"
+#define CAP_NAME_MAX  40	  /* "cap_" + the longest name, with room */
+#define CAP_BITS_MAX  64	  /* capability sets here are 64-bit masks */
+#define BPF_BYTES_MAX (BPF_MAXINSNS * sizeof(struct sock_filter))
+#define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
 
 static const char *const step_names[] = {
+	[PRIVS_STEP_BOUNDING] = "drop capabilities from the bounding set",
 	[PRIVS_STEP_GROUPS] = "set the supplementary groups",
 	[PRIVS_STEP_GID] = "set the group id",
+	[PRIVS_STEP_KEEPCAPS] = "keep the capabilities across setuid",
 	[PRIVS_STEP_UID] = "set the user id",
 	[PRIVS_STEP_CAPS] = "set the capabilities",
+	[PRIVS_STEP_AMBIENT] = "set the ambient capabilities",
 	[PRIVS_STEP_NO_NEW_PRIVS] = "set no_new_privs",
 	[PRIVS_STEP_SECCOMP] = "install the seccomp filter",
+};
+
+/* --seccomp default: these fail with EPERM. What no containerised server
+ * needs, and what container escapes and kernel exploits use. A name that does
+ * not exist on one of the filter's architectures is skipped for it (stime,
+ * umount, the *64 time calls: i386 only). README.md "Security" explains it. */
+static const char *const deny_list[] = {
+	/* load or replace kernel code */
+	"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+	/* kernel attack surface and address leaks, exploit helpers */
+	"bpf", "perf_event_open", "userfaultfd", "lookup_dcookie",
+	/* the kernel keyring is not namespaced */
+	"keyctl", "add_key", "request_key",
+	/* open any inode by handle, past the container's root ("shocker") */
+	"open_by_handle_at", "name_to_handle_at",
+	/* host-wide state that no namespace covers */
+	"reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "syslog", "vhangup",
+	"settimeofday", "clock_settime", "clock_adjtime", "stime", "clock_settime64",
+	"clock_adjtime64",
+	/* raw I/O port access */
+	"iopl", "ioperm",
+	/* mounts: a privileged pod mounting the host's disk */
+	"mount", "umount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick",
+	"open_tree", "move_mount", "mount_setattr",
+};
+
+/* Architectures a process on the native one can also call the kernel as: an
+ * i386 or x32 syscall must not slip past an x86_64-only list. */
+static const struct {
+	uint32_t native;
+	uint32_t compat[2];	/* 0 = none */
+} compat_arches[] = {
+	{ SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
+	{ SCMP_ARCH_AARCH64, { SCMP_ARCH_ARM, 0 } },
+};
+
+struct self_caps {
+	int count;		/* capabilities the kernel knows */
+	uint64_t bound, permitted, effective;
+};
+
+struct cap_list {
+	uint64_t allowed, set;
+	char *err;
+	size_t errlen;
 };
 
 const char *privs_step_name(enum privs_step step)
@@ -47,14 +108,18 @@ static int resolve_group(const char *g, gid_t *gid, char *err, size_t errlen)
 }
 
 /* NAME or UID, then :GROUP or :GID. A named user gets its groups from
- * /etc/group; a numeric one gets none beyond its primary group. */
+ * /etc/group; a numeric one, or an explicit group, gets none beyond the
+ * primary one (as gosu and su-exec). A uid with no passwd entry gets the gid
+ * of the same number, never root's group by accident, and HOME=/. */
 static int resolve_user(struct privs *p, const char *spec, char *err, size_t errlen)
 {
 	char name[NAME_MAX_LEN];
 	const char *colon = strchr(spec, ':');
 	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
-	const struct passwd *pw = NULL;
+	const struct passwd *pw;
+	const char *home;
 	int ngroups = PRIVS_GROUPS_MAX;
+	bool numeric;
 	unsigned v;
 
 	if (len >= sizeof(name)) {
@@ -63,54 +128,320 @@ static int resolve_user(struct privs *p, const char *spec, char *err, size_t err
 	}
 	memcpy(name, spec, len);
 	name[len] = '\0';
+	numeric = !parse_uint(name, ID_MAX, &v);
+	pw = numeric ? getpwuid((uid_t)v) : getpwnam(name);
+	if (!pw && !numeric) {
+		snprintf(err, errlen, "unknown user '%s'", name);
+		return -EINVAL;
+	}
 	p->set_user = true;
-	if (!parse_uint(name, ID_MAX, &v)) {
-		p->uid = (uid_t)v;
-		pw = getpwuid(p->uid);
-		p->gid = pw ? pw->pw_gid : (gid_t)v;
-	} else {
-		pw = getpwnam(name);
-		if (!pw) {
-			snprintf(err, errlen, "unknown user '%s'", name);
-			return -EINVAL;
-		}
-		p->uid = pw->pw_uid;
-		p->gid = pw->pw_gid;
+	p->uid = pw ? pw->pw_uid : (uid_t)v;
+	p->gid = pw ? pw->pw_gid : (gid_t)v;
+	/* copied now: the group look-ups below may reuse pw's static storage */
+	home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : HOME_FALLBACK;
+	if (snprintf(p->home, sizeof(p->home), "%s", home) >= (int)sizeof(p->home)) {
+		snprintf(err, errlen, "home directory of user '%s' is too long", name);
+		return -EINVAL;
 	}
 	if (colon && resolve_group(colon + 1, &p->gid, err, errlen))
 		return -EINVAL;
 	p->groups[0] = p->gid;
 	p->ngroups = 1;
-	if (pw && parse_uint(name, ID_MAX, &v)) {
-		if (getgrouplist(pw->pw_name, p->gid, p->groups, &ngroups) < 0) {
+	if (!numeric && !colon) {
+		if (getgrouplist(name, p->gid, p->groups, &ngroups) < 0) {
 			snprintf(err, errlen, "user '%s' is in more than %d groups", name,
 				 PRIVS_GROUPS_MAX);
 			return -EINVAL;
 		}
 		p->ngroups = (size_t)ngroups;
 	}
-	if (pw && pw->pw_dir && strlen(pw->pw_dir) < sizeof(p->home))
-		strcpy(p->home, pw->pw_dir);
+	return 0;
+}
+
+/* "net_bind_service", "NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE" to its
+ * number. Letters and '_' only: cap_from_name alone takes numbers and stops
+ * at the first other character, so "chown2" would pass as chown. */
+static int cap_parse_name(const char *item, int *cap)
+{
+	char name[CAP_NAME_MAX] = CAP_PREFIX;
+	size_t len = strlen(CAP_PREFIX), i;
+	cap_value_t v;
+
+	if (!strncasecmp(item, CAP_PREFIX, len))
+		item += len;
+	if (!*item)
+		return -EINVAL;
+	for (i = 0; item[i]; i++) {
+		if (len + 1 >= sizeof(name) || !(isalpha((unsigned char)item[i]) || item[i] == '_'))
+			return -EINVAL;
+		name[len++] = (char)tolower((unsigned char)item[i]);
+	}
+	name[len] = '\0';
+	if (cap_from_name(name, &v) || v < 0 || v >= CAP_BITS_MAX)
+		return -EINVAL;
+	*cap = v;
+	return 0;
+}
+
+static int add_cap(void *ctx, const char *item)
+{
+	struct cap_list *l = ctx;
+	int cap;
+
+	if (!strcasecmp(item, "all")) {
+		l->set |= l->allowed;
+		return 0;
+	}
+	if (cap_parse_name(item, &cap)) {
+		snprintf(l->err, l->errlen, "unknown capability '%s'", item);
+		return -EINVAL;
+	}
+	if (!(l->allowed >> cap & 1)) {
+		snprintf(l->err, l->errlen, "cannot add capability '%s': minit does not have it",
+			 item);
+		return -EINVAL;
+	}
+	l->set |= 1ULL << cap;
+	return 0;
+}
+
+int privs_parse_caps(const char *list, uint64_t allowed, uint64_t *set, char *err, size_t errlen)
+{
+	struct cap_list l = { allowed, 0, err, errlen };
+
+	if (errlen)
+		err[0] = '\0';
+	if (parse_each(list, add_cap, &l)) {
+		if (errlen && !err[0])
+			snprintf(err, errlen, "invalid capability list '%s'", list ? list : "");
+		return -EINVAL;
+	}
+	*set = l.set;
+	return 0;
+}
+
+static int read_self_caps(struct self_caps *s)
+{
+	cap_flag_value_t v;
+	cap_t cur;
+	int c;
+
+	memset(s, 0, sizeof(*s));
+	cur = cap_get_proc();
+	if (!cur)
+		return -errno;
+	s->count = cap_max_bits() < CAP_BITS_MAX ? cap_max_bits() : CAP_BITS_MAX;
+	for (c = 0; c < s->count; c++) {
+		if (cap_get_bound(c) > 0)
+			s->bound |= 1ULL << c;
+		if (!cap_get_flag(cur, c, CAP_PERMITTED, &v) && v == CAP_SET)
+			s->permitted |= 1ULL << c;
+		if (!cap_get_flag(cur, c, CAP_EFFECTIVE, &v) && v == CAP_SET)
+			s->effective |= 1ULL << c;
+	}
+	cap_free(cur);
+	return 0;
+}
+
+static int set_flags(cap_t caps, cap_flag_t flag, uint64_t set, int count)
+{
+	cap_value_t c;
+
+	for (c = 0; c < count; c++)
+		if ((set >> c & 1) && cap_set_flag(caps, flag, 1, &c, CAP_SET))
+			return -errno;
+	return 0;
+}
+
+/* Like docker: start from what minit has (bounding and permitted), drop, add
+ * back. A root child gets the result as bounding, permitted and effective
+ * set. A non-root child gets the same bounding set, but only the capabilities
+ * named in --cap-add as permitted, effective, inheritable and ambient: a user
+ * given every capability would be root in all but name. Inheritable stays
+ * empty for root (CVE-2022-24769). *effective: the child's effective set. */
+static int prepare_caps(struct privs *p, const struct self_caps *self, bool child_root,
+			const char *cap_drop, const char *cap_add, uint64_t *effective, char *err,
+			size_t errlen)
+{
+	uint64_t have = self->bound & self->permitted, drop = 0, add = 0, keep;
+
+	if (cap_drop && privs_parse_caps(cap_drop, PRIVS_CAPS_ALL, &drop, err, errlen))
+		return -EINVAL;
+	if (cap_add && privs_parse_caps(cap_add, have, &add, err, errlen))
+		return -EINVAL;
+	keep = (have & ~drop) | add;
+	p->caps = true;
+	p->keepcaps = !child_root;
+	p->drop_bound = self->bound & ~keep;
+	p->ambient = child_root ? 0 : add;
+	*effective = child_root ? keep : add;
+	p->proc_caps = cap_init();
+	if (!p->proc_caps || set_flags(p->proc_caps, CAP_PERMITTED, *effective, self->count) ||
+	    set_flags(p->proc_caps, CAP_EFFECTIVE, *effective, self->count) ||
+	    set_flags(p->proc_caps, CAP_INHERITABLE, p->ambient, self->count)) {
+		snprintf(err, errlen, "unable to prepare the capability sets: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int add_compat_arches(scmp_filter_ctx ctx)
+{
+	uint32_t native = seccomp_arch_native();
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < ARRAY_LEN(compat_arches); i++) {
+		if (compat_arches[i].native != native)
+			continue;
+		for (j = 0; j < ARRAY_LEN(compat_arches[i].compat); j++) {
+			if (!compat_arches[i].compat[j])
+				continue;
+			rc = seccomp_arch_add(ctx, compat_arches[i].compat[j]);
+			if (rc && rc != -EEXIST)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Compiles the deny list to a BPF program once, here in the parent: the
+ * child only hands it to the kernel. Returns 0 or -errno. */
+static int seccomp_compile(struct sock_fprog *prog)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	struct sock_filter *buf = NULL;
+	ssize_t n;
+	size_t i;
+	int fd, nr, rc;
+
+	if (!ctx)
+		return -ENOMEM;
+	rc = add_compat_arches(ctx);
+	for (i = 0; !rc && i < ARRAY_LEN(deny_list); i++) {
+		nr = seccomp_syscall_resolve_name(deny_list[i]);
+		if (nr != __NR_SCMP_ERROR) /* unknown to this libseccomp */
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	}
+	if (rc)
+		goto out_release;
+	fd = memfd_create("minit-seccomp", MFD_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto out_release;
+	}
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc)
+		goto out_close;
+	buf = malloc(BPF_BYTES_MAX);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out_close;
+	}
+	n = pread(fd, buf, BPF_BYTES_MAX, 0);
+	if (n <= 0 || n % (ssize_t)sizeof(*buf)) {
+		rc = n < 0 ? -errno : -EIO;
+		free(buf);
+		goto out_close;
+	}
+	prog->filter = buf;
+	prog->len = (unsigned short)(n / (ssize_t)sizeof(*buf));
+out_close:
+	close(fd);
+out_release:
+	seccomp_release(ctx);
+	return rc;
+}
+
+/* auto: only when minit itself runs with no filter, i.e. the runtime left the
+ * container unconfined. Loading a filter takes no_new_privs or CAP_SYS_ADMIN:
+ * a child without the capability gets no_new_privs (as systemd does). */
+static int prepare_seccomp(struct privs *p, int mode, uint64_t effective, char *err,
+			   size_t errlen)
+{
+	int state = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	int rc;
+
+	if (mode == SECCOMP_AUTO && state != 0) {
+		log_msg(LOG_INFO, "--seccomp auto: %s, adding no filter",
+			state < 0 ? "this kernel has no seccomp" : "minit already runs under a filter");
+		return 0;
+	}
+	rc = seccomp_compile(&p->filter);
+	if (rc) {
+		snprintf(err, errlen, "unable to build the seccomp filter: %s", strerror(-rc));
+		return rc == -EINVAL ? -ENOTRECOVERABLE : rc;
+	}
+	if (!p->no_new_privs && !(effective >> CAP_SYS_ADMIN & 1)) {
+		p->no_new_privs = true;
+		log_msg(LOG_INFO, "--seccomp: no_new_privs for the child, which lacks CAP_SYS_ADMIN");
+	}
+	log_msg(LOG_DEBUG, "--seccomp: %zu syscalls denied, %u BPF instructions",
+		ARRAY_LEN(deny_list), p->filter.len);
 	return 0;
 }
 
 int privs_prepare(struct privs *p, const char *user, const char *cap_drop, const char *cap_add,
 		  bool no_new_privs, int seccomp_mode, char *err, size_t errlen)
 {
+	struct self_caps self;
+	uint64_t effective;
+	bool child_root;
+	int rc;
+
 	memset(p, 0, sizeof(*p));
 	p->no_new_privs = no_new_privs;
-	if (cap_drop || cap_add || seccomp_mode) {
-		snprintf(err, errlen, "%s is not available in this build",
-			 seccomp_mode ? "--seccomp" : "--cap-drop/--cap-add");
-		return -EINVAL;
-	}
 	if (user && resolve_user(p, user, err, errlen))
 		return -EINVAL;
+	if (!cap_drop && !cap_add && seccomp_mode == SECCOMP_OFF)
+		return 0;
+	rc = read_self_caps(&self);
+	if (rc) {
+		snprintf(err, errlen, "unable to read minit's capabilities: %s", strerror(-rc));
+		return rc == -EINVAL ? -ENOTRECOVERABLE : rc;
+	}
+	p->cap_count = self.count;
+	child_root = p->set_user ? p->uid == 0 : geteuid() == 0;
+	effective = p->set_user && !child_root ? 0 : self.effective;
+	if (cap_drop || cap_add) {
+		rc = prepare_caps(p, &self, child_root, cap_drop, cap_add, &effective, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (seccomp_mode != SECCOMP_OFF)
+		return prepare_seccomp(p, seccomp_mode, effective, err, errlen);
 	return 0;
 }
 
+/* Drops what is in drop_bound and still in this process's bounding set:
+ * PR_CAPBSET_DROP needs CAP_SETPCAP even for a capability already gone. */
+static int drop_bound(const struct privs *p)
+{
+	int c;
+
+	for (c = 0; c < p->cap_count; c++)
+		if ((p->drop_bound >> c & 1) && cap_get_bound(c) > 0 && cap_drop_bound(c))
+			return -errno;
+	return 0;
+}
+
+int privs_narrow_self(const struct privs *p)
+{
+	return drop_bound(p);
+}
+
+/* The order matters: the bounding set while CAP_SETPCAP is still there,
+ * groups before the uid that loses the right to set them, keepcaps before
+ * setuid, capabilities after it (setuid clears the effective set), seccomp
+ * last so the filter sees none of the set-up. */
 int privs_apply(const struct privs *p, enum privs_step *step)
 {
+	int c, rc;
+
+	*step = PRIVS_STEP_BOUNDING;
+	rc = drop_bound(p);
+	if (rc)
+		return rc;
 	if (p->set_user) {
 		*step = PRIVS_STEP_GROUPS;
 		if (setgroups(p->ngroups, p->groups))
@@ -118,14 +449,31 @@ int privs_apply(const struct privs *p, enum privs_step *step)
 		*step = PRIVS_STEP_GID;
 		if (setgid(p->gid))
 			return -errno;
+		*step = PRIVS_STEP_KEEPCAPS;
+		if (p->caps && p->keepcaps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
+			return -errno;
 		*step = PRIVS_STEP_UID;
 		if (setuid(p->uid))
 			return -errno;
 		if (p->home[0] && !getenv("HOME"))
 			(void)setenv("HOME", p->home, 1);
 	}
+	if (p->caps) {
+		*step = PRIVS_STEP_CAPS;
+		if (cap_set_proc(p->proc_caps))
+			return -errno;
+		*step = PRIVS_STEP_AMBIENT;
+		if (cap_reset_ambient())
+			return -errno;
+		for (c = 0; c < p->cap_count; c++)
+			if ((p->ambient >> c & 1) && cap_set_ambient(c, CAP_SET))
+				return -errno;
+	}
 	*step = PRIVS_STEP_NO_NEW_PRIVS;
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	*step = PRIVS_STEP_SECCOMP;
+	if (p->filter.len && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p->filter, 0, 0))
 		return -errno;
 	return 0;
 }
