@@ -97,12 +97,13 @@ static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int r
 
 	if ((err = child_session(c)))
 		child_fail(report_fd, STEP_SESSION, 0, -err);
-	if (c->pdeathsig)
-		(void)prctl(PR_SET_PDEATHSIG, c->pdeathsig);
 	if ((err = child_listen(c)))
 		child_fail(report_fd, STEP_LISTEN, 0, -err);
 	if (c->privs && (err = privs_apply(c->privs, &sub)))
 		child_fail(report_fd, STEP_PRIVS, (int)sub, -err);
+	/* after privs: a change of uid or gid clears the parent-death signal */
+	if (c->pdeathsig)
+		(void)prctl(PR_SET_PDEATHSIG, c->pdeathsig);
 	if (sigprocmask(SIG_SETMASK, &c->mask, NULL))
 		child_fail(report_fd, STEP_MASK, 0, errno);
 	execvp(c->argv[0], c->argv);

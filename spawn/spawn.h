@@ -1,5 +1,5 @@
 /* Creating the child: fork, the child-side set-up in a fixed order (session,
- * terminal, parent-death signal, listen fds, identity and privileges, signal
+ * terminal, listen fds, identity and privileges, parent-death signal, signal
  * mask), exec. A failure before or at exec comes back to the parent through
  * a close-on-exec pipe, so the parent can name the step and the reason. */
 #ifndef MINIT_SPAWN_H
