@@ -100,6 +100,43 @@ t_repeated_signal() {
 @test "pid1: a signal sent repeatedly is forwarded every time" { t_repeated_signal pid1; }
 @test "subreaper: a signal sent repeatedly is forwarded every time" { t_repeated_signal sub; }
 
+# SIGCHLD is not forwarded. sigrec does not record CHLD, so the child here is
+# a perl script logging CHLD and WINCH. If minit forwarded the CHLD it would
+# do so before the later WINCH, and perl dispatches pending signals in
+# number order (CHLD 17 before WINCH 28): the WINCH line is the marker.
+CHLD_LOGGER='open F, ">>", $ARGV[0] or die; select((select(F), $| = 1)[0]);
+$SIG{CHLD} = sub { print F "CHLD\n" }; $SIG{WINCH} = sub { print F "WINCH\n" };
+$SIG{TERM} = sub { exit 0 }; print F "ready\n"; sleep 100 while 1;'
+
+t_chld_not_forwarded() {
+	start_minit "$1" perl -e "$CHLD_LOGGER" "$T/perl.log"
+	wait_file_line "$T/perl.log" '^ready$'
+	kill -CHLD "$MINIT_PID"
+	wait_consumed "$MINIT_PID" 17
+	kill -WINCH "$MINIT_PID"
+	wait_file_line "$T/perl.log" '^WINCH$'
+	! grep -q '^CHLD$' "$T/perl.log" || fail "SIGCHLD was forwarded to the child: $(cat "$T/perl.log")"
+	is_alive "$MINIT_PID" || fail "minit died of a SIGCHLD sent with kill"
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	[[ $status -eq 0 ]] || fail "exit $status; stderr: $stderr"
+}
+@test "pid1: SIGCHLD sent to minit is not forwarded" { t_chld_not_forwarded pid1; }
+@test "subreaper: SIGCHLD sent to minit is not forwarded" { t_chld_not_forwarded sub; }
+
+# the control for the test above: the logger does log a CHLD sent to it
+t_chld_logger_control() {
+	start_minit "$1" perl -e "$CHLD_LOGGER" "$T/perl.log"
+	wait_file_line "$T/perl.log" '^ready$'
+	kill -CHLD "$(child_pid)"
+	wait_file_line "$T/perl.log" '^CHLD$'
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	[[ $status -eq 0 ]] || fail "exit $status; stderr: $stderr"
+}
+@test "pid1: the CHLD logger logs a CHLD sent to it directly (control)" { t_chld_logger_control pid1; }
+@test "subreaper: the CHLD logger logs a CHLD sent to it directly (control)" { t_chld_logger_control sub; }
+
 # ---------------------------------------------------------------------------
 # -g / --group: the child's whole process group
 
@@ -218,41 +255,34 @@ t_rewrite_group() {
 # ---------------------------------------------------------------------------
 # a child that is already gone (ESRCH) is not an error
 
-t_esrch() {
-	# keep USR1 flowing into minit while the child exits with 7
-	start_minit "$1" -v sigrec -o "$REC" -x USR2:7
-	wait_ready
+# spam SIGNUM: send SIGNUM to minit as fast as possible until it is gone;
+# $T/spam.started appears after the first one was sent
+spam() {
 	(
 		close_fds
-		while kill -USR1 "$MINIT_PID" 2>/dev/null && ! is_gone "$MINIT_PID"; do :; done
-	) &
-	local spammer=$!
-	BG_PIDS+=("$spammer")
-	wait_sig USR1
-	kill -USR2 "$MINIT_PID"
-	wait_minit
-	[[ $status -eq 7 ]] || fail "want the child's 7, got $status; stderr: $stderr"
-	assert_no_errors_logged
-}
-@test "pid1: signals arriving while the child exits (ESRCH) are harmless" { t_esrch pid1; }
-@test "subreaper: signals arriving while the child exits (ESRCH) are harmless" { t_esrch sub; }
-
-t_esrch_group() {
-	start_minit "$1" -g sigrec -o "$REC" -x USR2:7
-	wait_ready
-	(
-		close_fds
-		while kill -n 40 "$MINIT_PID" 2>/dev/null && ! is_gone "$MINIT_PID"; do :; done
+		kill -n "$1" "$MINIT_PID" && : >"$T/spam.started"
+		while kill -n "$1" "$MINIT_PID" 2>/dev/null && ! is_gone "$MINIT_PID"; do :; done
 	) &
 	BG_PIDS+=("$!")
-	wait_sig 40
+	wait_for -m "the first signal sent" test -e "$T/spam.started"
+}
+
+t_esrch() { # MODE [MINIT ARGS...]
+	# keep signals flowing into minit while the child exits with 7
+	local mode=$1
+	shift
+	start_minit "$mode" "$@" sigrec -o "$REC" -x USR2:7
+	wait_ready
+	spam 10
 	kill -USR2 "$MINIT_PID"
 	wait_minit
-	[[ $status -eq 7 ]] || fail "want the child's 7, got $status; stderr: $stderr"
+	[[ $status -eq 7 ]] || fail "want the child's 7, got $status; stderr: $(grep -v '^minit: debug:' "$ERR" | head)"
 	assert_no_errors_logged
 }
-@test "pid1: with -g, signals arriving after the group is gone are harmless" { t_esrch_group pid1; }
-@test "subreaper: with -g, signals arriving after the group is gone are harmless" { t_esrch_group sub; }
+@test "pid1: signals arriving while the child exits (ESRCH) are harmless" { t_esrch pid1 -v; }
+@test "subreaper: signals arriving while the child exits (ESRCH) are harmless" { t_esrch sub -v; }
+@test "pid1: with -g, signals arriving after the group is gone are harmless" { t_esrch pid1 -g; }
+@test "subreaper: with -g, signals arriving after the group is gone are harmless" { t_esrch sub -g; }
 
 # ---------------------------------------------------------------------------
 # stderr closed or a broken pipe: no SIGPIPE, no loop, same exit status

@@ -18,12 +18,27 @@
 # Synchronisation is always by polling with a deadline (wait_for and
 # friends), never by fixed sleeps.
 
-bats_load_library bats-support
-bats_load_library bats-assert
+# bats-support gives fail(); its files are sourced directly because its
+# load.bash forks a dirname per file, which adds up over 200 tests.
+# (bats-assert is not used: load it in a file that wants it.)
+_load_bats_support() {
+	local d
+	for d in ${BATS_LIB_PATH//:/ } /usr/lib/bats /usr/local/lib/bats; do
+		if [[ -f $d/bats-support/src/output.bash ]]; then
+			source "$d/bats-support/src/output.bash"
+			source "$d/bats-support/src/error.bash"
+			source "$d/bats-support/src/lang.bash"
+			return 0
+		fi
+	done
+	bats_load_library bats-support
+}
+_load_bats_support
 
 : "${BATS_TEST_TIMEOUT:=90}" # safety net; our own deadlines are much shorter
 
-TESTS_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+TESTS_ROOT=${BATS_TEST_DIRNAME%/tests}
+[[ $TESTS_ROOT != "$BATS_TEST_DIRNAME" ]] || TESTS_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 MINIT=${MINIT:-$TESTS_ROOT/minit}
 [[ $MINIT == /* ]] || MINIT=$PWD/$MINIT
 TEST_HELPERS=${TEST_HELPERS:-$TESTS_ROOT/build/tests}
@@ -86,9 +101,12 @@ setup() {
 # teardown kills whatever still carries it (minit, children, orphans,
 # processes that escaped into another parent), then reaps our own jobs.
 tagged_pids() {
-	grep -lzxF "MINITTEST_TAG=$TAG" /proc/[0-9]*/environ 2>/dev/null |
-		sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p' |
-		grep -vx -e "$$" -e "$BASHPID" || true
+	local f p
+	for f in $(grep -lzxF "MINITTEST_TAG=$TAG" /proc/[0-9]*/environ 2>/dev/null); do
+		p=${f#/proc/}
+		p=${p%/environ}
+		[[ $p == "$$" || $p == "$BASHPID" ]] || echo "$p"
+	done
 }
 
 kill_tagged() {
@@ -333,16 +351,15 @@ ps_tree() { # PID: one line per process below (and at) PID, for diagnostics
 	done
 }
 
-MINIT_REAL=$(readlink -f "$MINIT")
-minit_realpath() { echo "$MINIT_REAL"; }
+minit_realpath() { readlink -f "$MINIT"; }
 
 # is PID running the minit binary (exec done)? A rebuild while it runs
 # turns the exe link into "PATH (deleted)".
 is_minit() {
-	[[ /proc/$1/exe -ef $MINIT_REAL ]] && return 0
+	[[ /proc/$1/exe -ef $MINIT ]] && return 0
 	local exe
 	exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 1
-	[[ $exe == "$MINIT_REAL (deleted)" ]]
+	[[ $exe == *" (deleted)" && ${exe% (deleted)} == "$(minit_realpath)" ]]
 }
 
 # find_minit_pid ROOTPID: set MINIT_PID to the first process at or below
@@ -454,7 +471,6 @@ _load_signums() {
 		fi
 	done
 }
-_load_signums
 
 # signum NAME|NUMBER: sets SIGNUM (no output, no fork)
 signum() {
@@ -462,6 +478,7 @@ signum() {
 	if [[ $s =~ ^[0-9]+$ ]]; then
 		SIGNUM=$s
 	else
+		((${#SIGNUM_OF[@]})) || _load_signums
 		SIGNUM=${SIGNUM_OF[${s^^}]:-}
 		[[ -n $SIGNUM ]] || fail "unknown signal name $1"
 	fi
