@@ -396,6 +396,7 @@ start_minit() {
 	MODE=$1
 	shift
 	local prog=${PROG:-$MINIT}
+	rm -f "$REC" # a ready line from an earlier run must not count
 	case $MODE in
 	pid1) launch unshare --pid --fork --mount-proc "$prog" "$@" ;;
 	sub) launch "$prog" "$@" ;;
@@ -404,6 +405,12 @@ start_minit() {
 	wait_for -m "minit to start under pid $LAUNCH_PID ($(minit_realpath))" \
 		-d "ps_tree $LAUNCH_PID" _resolve_minit "$LAUNCH_PID"
 	if [[ $MODE == pid1 ]]; then MINIT_SELF=1; else MINIT_SELF=$MINIT_PID; fi
+	# signals sent before minit blocked them would kill it: wait for that
+	wait_for -m "minit (pid $MINIT_PID) to block its signals" minit_blocked_or_gone
+}
+
+minit_blocked_or_gone() {
+	mask_has "$MINIT_PID" SigBlk 15 || is_gone "$MINIT_PID"
 }
 
 # wait_minit [TIMEOUT]: wait for the launched command to end; sets status
