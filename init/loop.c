@@ -77,8 +77,8 @@ static void op_send(void *ctx, enum sup_target to, int sig)
 	char name[SIGNAL_NAME_MAX];
 	pid_t main = rt->sup.main;
 
-	if (to == SUP_TO_ALL) {
-		reap_signal_all(sig, rt->pid1);
+	if (to != SUP_TO_MAIN) {
+		reap_signal_all(sig, to == SUP_TO_ALL && rt->pid1);
 		return;
 	}
 	if (main > 0 && send_main(rt, main, sig) && errno != ESRCH)

@@ -267,7 +267,7 @@ static void schedule_restart(struct supervisor *s, const char *what, bool none_l
 	s->state = SUP_BACKOFF;
 	s->deadline = now + delay;
 	if (!none_left)
-		send_with_cont(s, SUP_TO_ALL, SIGTERM); /* the crashed server's workers */
+		send_with_cont(s, SUP_TO_TREE, SIGTERM); /* the crashed server's workers */
 }
 
 /* The main child is gone and no successor was found: restart or end. */
@@ -355,7 +355,7 @@ void sup_tick(struct supervisor *s, uint64_t now)
 		return;
 	case SUP_BACKOFF:
 		if (!s->empty) /* stragglers of the crashed child */
-			s->ops.send(s->ops.ctx, SUP_TO_ALL, SIGKILL);
+			s->ops.send(s->ops.ctx, SUP_TO_TREE, SIGKILL);
 		start_child(s, now);
 		return;
 	case SUP_HANDOFF:

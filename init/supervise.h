@@ -28,7 +28,11 @@ enum sup_state {
 	SUP_DONE,
 };
 
-enum sup_target { SUP_TO_MAIN, SUP_TO_ALL };
+enum sup_target {
+	SUP_TO_MAIN,	/* the main child (its group with -g) */
+	SUP_TO_TREE,	/* minit's descendants: not what docker exec started beside it */
+	SUP_TO_ALL,	/* every process minit can end: as PID 1 the whole namespace */
+};
 
 struct sup_ops {
 	void *ctx;

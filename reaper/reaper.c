@@ -173,13 +173,13 @@ static void mark_descendants(struct proc_entry *tab, size_t n, pid_t self)
 	}
 }
 
-int reap_signal_all(int sig, bool pid1)
+int reap_signal_all(int sig, bool everyone)
 {
 	struct proc_entry *tab;
 	size_t n, i;
 	int count = 0;
 
-	if (pid1)
+	if (everyone)
 		return kill(-1, sig) == 0;
 	tab = proc_table(&n);
 	if (!tab)

@@ -25,10 +25,10 @@ const char *reap_describe(int status, char *buf, unsigned len);
 
 int reap_become_subreaper(void);
 
-/* Sends sig to every process in minit's tree: as PID 1 every process of the
- * namespace (kill(-1)), otherwise every descendant found through /proc.
- * Returns how many were signalled (as PID 1: 1 if any, 0 if none). */
-int reap_signal_all(int sig, bool pid1);
+/* With everyone, every process of the namespace but minit (kill(-1), only
+ * for PID 1); otherwise every descendant of minit found through /proc.
+ * Returns how many were signalled (with everyone: 1 if any, 0 if none). */
+int reap_signal_all(int sig, bool everyone);
 
 /* True when pid is minit itself or one of its descendants. */
 bool reap_is_descendant(pid_t pid, bool pid1);

@@ -114,7 +114,7 @@ static void fake_send(void *ctx, enum sup_target to, int sig)
 {
 	(void)ctx;
 	TRACE("t=%llu send %d to %s\n", (unsigned long long)w.now, sig,
-	      to == SUP_TO_MAIN ? "main" : "all");
+	      to == SUP_TO_MAIN ? "main" : to == SUP_TO_TREE ? "tree" : "all");
 	ASSERT(sig >= 1 && sig <= SIG_MAX);
 	ASSERT(w.s.state != SUP_DONE);
 	if (to == SUP_TO_MAIN)
