@@ -312,6 +312,12 @@ void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t 
 		if (s->o->pidfile && !none_left) {
 			if (try_handoff(s, now))
 				return;
+			/* a launcher that daemonised exits 0 before its daemon writes the
+			 * pid file: only then is a successor worth waiting for */
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				after_exit(s, status, none_left, now);
+				return;
+			}
 			s->state = SUP_HANDOFF;
 			s->handoff_until = now + HANDOFF_WAIT_MS;
 			s->deadline = now + HANDOFF_POLL_MS;

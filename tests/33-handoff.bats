@@ -148,8 +148,8 @@ t_stale() {
 	sleep 1000 &
 	outside=$!
 	BG_PIDS+=("$outside")
-	sv_start sub -v --pidfile "$T/server.pid" --leftover-grace 100ms \
-		sh -c 'echo "$2" >"$1"; sigrec -o "$3" -x TERM:0 & exit 6' \
+	sv_start sub -v --pidfile "$T/server.pid" --leftover-grace 1s \
+		sh -c 'echo "$2" >"$1"; sigrec -o "$3" & exit 6' \
 		sh "$T/server.pid" "$outside" "$REC"
 	wait_minit 15
 	assert_exit 6 "the main child's status"

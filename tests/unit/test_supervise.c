@@ -823,18 +823,26 @@ static void handoff(void)
 
 	/* never written, and then nothing is left at all: the normal exit path */
 	start(ARGV("minit", "--pidfile", "/run/app.pid", "server"));
-	main_exits(EXITED(4), false, 1000);
+	main_exits(EXITED(0), false, 1000);
 	CHECK_INT(S.state, SUP_HANDOFF);
+	sup_children(&S, true, at(1010));
+	CHECK_INT(S.state, SUP_DONE);
+	CHECK_INT(S.exit_code, 0);
+
+	/* only a clean exit (a launcher that daemonised) waits for a successor:
+	 * a failure goes straight to the leftovers ... */
+	start(ARGV("minit", "--pidfile", "/run/app.pid", "server"));
+	main_exits(EXITED(4), false, 1000);
+	CHECK_INT(S.state, SUP_DRAINING);
 	sup_children(&S, true, at(1010));
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 4);
 
-	/* ... and a crash that is not handed off is restarted */
+	/* ... and a crash that is not handed off is restarted after the back-off */
 	start(ARGV("minit", "--pidfile", "/run/app.pid", "server"));
 	main_exits(SIGNALED(SIGSEGV), false, 1000);
-	CHECK_INT(S.state, SUP_HANDOFF);
-	sup_children(&S, true, at(1010));
 	CHECK_INT(S.state, SUP_BACKOFF);
+	CHECK(S.deadline == 1000 + 100);
 
 	/* a stop request while waiting for the pid file: the rest is stopped gracefully,
 	 * TERM (+CONT) now and KILL at the stop timeout, and nothing is followed any more */
