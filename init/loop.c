@@ -28,12 +28,13 @@ uint64_t loop_now_ms(void)
 	return (uint64_t)ts.tv_sec * MS_PER_S + (uint64_t)ts.tv_nsec / NS_PER_MS;
 }
 
-static void set_pidfd(struct runtime *rt, int fd, pid_t pid)
+/* Holds the main child by a pidfd (0: none), so signals cannot reach a reused pid. */
+static void hold_main(struct runtime *rt, pid_t pid)
 {
 	if (rt->pidfd >= 0)
 		close(rt->pidfd);
-	rt->pidfd = fd;
-	rt->pidfd_pid = fd >= 0 ? pid : 0;
+	rt->pidfd = pid > 0 ? reap_pidfd_open(pid) : -1;
+	rt->pidfd_pid = rt->pidfd >= 0 ? pid : 0;
 }
 
 static int op_spawn(void *ctx, pid_t *pid)
@@ -44,7 +45,7 @@ static int op_spawn(void *ctx, pid_t *pid)
 	switch (spawn_child(&rt->spawn, &r)) {
 	case SPAWN_OK:
 		*pid = r.pid;
-		set_pidfd(rt, r.pidfd, r.pid);
+		hold_main(rt, r.pid);
 		return 0;
 	case SPAWN_RETRY:
 		return -1;
@@ -111,19 +112,11 @@ static pid_t op_handoff(void *ctx, pid_t old)
 {
 	struct runtime *rt = ctx;
 	pid_t pid = read_pidfile(rt->o->pidfile);
-	int fd;
 
 	if (!pid || pid == old || pid == rt->self || kill(pid, 0) ||
 	    !reap_is_descendant(pid, rt->pid1))
 		return 0;
-#ifdef SYS_pidfd_open
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd >= 0)
-		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-#else
-	fd = -1;
-#endif
-	set_pidfd(rt, fd, pid);
+	hold_main(rt, pid);
 	return pid;
 }
 
@@ -171,7 +164,7 @@ static void reap(struct runtime *rt)
 	reap_drain(rt->sup.main, rt->o->warn_on_reap, &r);
 	now = loop_now_ms();
 	if (r.main_exited) {
-		set_pidfd(rt, -1, 0);
+		hold_main(rt, 0);
 		sup_main_exited(&rt->sup, r.main_status, r.none_left, now);
 	}
 	sup_children(&rt->sup, r.none_left, now);

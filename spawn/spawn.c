@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -110,20 +109,6 @@ static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int r
 	child_fail(report_fd, STEP_EXEC, 0, errno);
 }
 
-static int pidfd_open_compat(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	if (fd >= 0)
-		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	return fd;
-#else
-	(void)pid;
-	return -1;
-#endif
-}
-
 static const char *const step_names[] = {
 	[STEP_SESSION] = "start a new process group or session",
 	[STEP_LISTEN] = "pass the listening sockets",
@@ -166,7 +151,6 @@ enum spawn_status spawn_child(const struct spawn_cfg *c, struct spawn_result *r)
 	int pipefd[2];
 
 	r->pid = 0;
-	r->pidfd = -1;
 	r->exit_code = EXIT_MINIT_FAILED;
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		log_msg(LOG_ERROR, "unable to create a pipe for %s: %s", c->argv[0], strerror(errno));
@@ -189,7 +173,5 @@ enum spawn_status spawn_child(const struct spawn_cfg *c, struct spawn_result *r)
 		(void)setpgid(r->pid, r->pid);
 	st = collect(c, pipefd[0], r);
 	close(pipefd[0]);
-	if (st == SPAWN_OK)
-		r->pidfd = pidfd_open_compat(r->pid);
 	return st;
 }

@@ -36,7 +36,6 @@ enum spawn_status {
 
 struct spawn_result {
 	pid_t pid;
-	int pidfd;	/* -1 where the kernel has no pidfd_open */
 	int exit_code;	/* with SPAWN_FAILED: 125, 126 or 127 */
 };
 
