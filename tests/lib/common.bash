@@ -145,10 +145,8 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 
 # nap: sleep ~15 ms without forking (read with a timeout on a silent fifo)
 nap() {
-	if [[ -z ${NAP_FD:-} ]]; then
-		mkfifo "$BATS_TEST_TMPDIR/.nap" 2>/dev/null || true
-		exec {NAP_FD}<>"$BATS_TEST_TMPDIR/.nap"
-	fi
+	# a pipe nobody ever writes to (we hold its write end too)
+	[[ -n ${NAP_FD:-} ]] || exec {NAP_FD}<> <(:)
 	read -r -t "${1:-0.015}" -u "$NAP_FD" _ || true
 }
 
@@ -466,18 +464,23 @@ die_cmd() {
 # the sigrec probe: lines "ready PID PGID SID" and
 # "sig NAME NUM TIME_MS SI_PID SI_CODE PID" (pids as seen in minit's namespace)
 
-# signal name -> number table from bash's `kill -l` (RTMIN = 34, as sigrec)
-declare -gA SIGNUM_OF=()
+# signal name -> number table as bash's `kill -l` has it (RTMIN = 34, as
+# sigrec prints them)
+declare -gA SIGNUM_OF=(
+	[HUP]=1 [INT]=2 [QUIT]=3 [ILL]=4 [TRAP]=5 [ABRT]=6 [IOT]=6 [BUS]=7 [FPE]=8
+	[KILL]=9 [USR1]=10 [SEGV]=11 [USR2]=12 [PIPE]=13 [ALRM]=14 [TERM]=15
+	[STKFLT]=16 [CHLD]=17 [CONT]=18 [STOP]=19 [TSTP]=20 [TTIN]=21 [TTOU]=22
+	[URG]=23 [XCPU]=24 [XFSZ]=25 [VTALRM]=26 [PROF]=27 [WINCH]=28 [IO]=29
+	[POLL]=29 [PWR]=30 [SYS]=31 [RTMIN]=34 [RTMAX]=64
+)
 _load_signums() {
-	local w n
-	for w in $(kill -l); do
-		if [[ $w =~ ^([0-9]+)\)$ ]]; then
-			n=${BASH_REMATCH[1]}
-		elif [[ -n ${n:-} ]]; then
-			SIGNUM_OF[${w#SIG}]=$n
-		fi
+	local i
+	for ((i = 1; i <= 30; i++)); do
+		SIGNUM_OF[RTMIN+$i]=$((34 + i))
+		SIGNUM_OF[RTMAX-$i]=$((64 - i))
 	done
 }
+_load_signums
 
 # signum NAME|NUMBER: sets SIGNUM (no output, no fork)
 signum() {
@@ -485,7 +488,6 @@ signum() {
 	if [[ $s =~ ^[0-9]+$ ]]; then
 		SIGNUM=$s
 	else
-		((${#SIGNUM_OF[@]})) || _load_signums
 		SIGNUM=${SIGNUM_OF[${s^^}]:-}
 		[[ -n $SIGNUM ]] || fail "unknown signal name $1"
 	fi
