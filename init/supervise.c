@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "../reaper/reaper.h"
+#include "../spawn/spawn.h"
 #include "log.h"
 
 #define STATUS_TEXT_MAX 64
@@ -66,6 +67,15 @@ static void drain(struct supervisor *s, bool none_left, uint64_t kill_at, uint64
 	s->deadline = kill_at;
 }
 
+/* This restart's delay; the next one doubles, up to --backoff-max. */
+static uint64_t take_backoff(struct supervisor *s)
+{
+	uint64_t delay = s->backoff_ms;
+
+	s->backoff_ms = delay * 2 > s->o->backoff_max_ms ? s->o->backoff_max_ms : delay * 2;
+	return delay;
+}
+
 static void start_child(struct supervisor *s, uint64_t now)
 {
 	pid_t pid = 0;
@@ -83,13 +93,11 @@ static void start_child(struct supervisor *s, uint64_t now)
 	if (r < 0 && s->restart_count) {
 		/* fork failed while restarting: keep trying, paced by the back-off */
 		s->state = SUP_BACKOFF;
-		s->deadline = now + s->backoff_ms;
-		log_msg(LOG_WARN, "retrying in %llu ms", (unsigned long long)s->backoff_ms);
-		s->backoff_ms = s->backoff_ms * 2 > s->o->backoff_max_ms ? s->o->backoff_max_ms
-									: s->backoff_ms * 2;
+		s->deadline = now + take_backoff(s);
+		log_msg(LOG_WARN, "retrying in %llu ms", (unsigned long long)(s->deadline - now));
 		return;
 	}
-	s->exit_code = r < 0 ? 125 : r;
+	s->exit_code = r < 0 ? EXIT_MINIT_FAILED : r;
 	drain(s, false, now + s->o->leftover_grace_ms, now);
 }
 
@@ -222,7 +230,7 @@ static bool wants_restart(const struct supervisor *s, int status)
 {
 	int code = reap_exit_code(status);
 
-	if (WIFEXITED(status) && (code == 126 || code == 127))
+	if (WIFEXITED(status) && (code == EXIT_NOT_EXECUTABLE || code == EXIT_NOT_FOUND))
 		return false; /* could not execute: restarting would only loop */
 	switch (s->o->restart) {
 	case RESTART_ALWAYS: return true;
@@ -258,8 +266,7 @@ static void schedule_restart(struct supervisor *s, const char *what, bool none_l
 	}
 	if (now - s->started_ms >= BACKOFF_RESET_MS)
 		s->backoff_ms = o->backoff_min_ms;
-	delay = s->backoff_ms;
-	s->backoff_ms = delay * 2 > o->backoff_max_ms ? o->backoff_max_ms : delay * 2;
+	delay = take_backoff(s);
 	s->restarts[s->restart_count++ % RESTART_HISTORY] = now + delay;
 	log_msg(LOG_WARN, "pid %d %s; restart %zu of %u in %llu ms", (int)s->main, what,
 		recent_restarts(s, now + delay), o->restart_max, (unsigned long long)delay);
