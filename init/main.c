@@ -100,8 +100,8 @@ static int setup_process(struct runtime *rt)
 			log_msg(LOG_ERROR, "unable to become a child subreaper: %s", strerror(errno));
 			return -1;
 		}
-		log_msg(rt->pid1 || o->subreaper ? LOG_DEBUG : LOG_INFO,
-			"not PID 1 (pid %d): registered as child subreaper", (int)rt->self);
+		log_msg(LOG_INFO, "%s (pid %d): registered as child subreaper",
+			rt->pid1 ? "PID 1" : "not PID 1", (int)rt->self);
 	}
 	if (o->pdeathsig) {
 		if (prctl(PR_SET_PDEATHSIG, o->pdeathsig)) {

@@ -330,6 +330,8 @@ static enum opts_result apply_env(struct opts *o, char *const *envp, char *err, 
 				continue;
 			item.id = (enum opt_id)id;
 			val = *e + nlen + 1;
+			if (!*val) /* docker run -e VAR= : an empty variable counts as unset */
+				continue;
 			if (defs[id].kind == K_REPEAT ? parse_each(val, apply_env_item, &item)
 						      : apply(o, (enum opt_id)id, val))
 				return invalid(err, errlen, name, (enum opt_id)id, val);

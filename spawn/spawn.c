@@ -14,6 +14,8 @@
 #include "../init/log.h"
 
 #define FIRST_LISTEN_FD 3 /* sd_listen_fds(3): passed sockets start at 3 */
+#define DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define EXEC_PATH_MAX	4096
 #define PID_TEXT_MAX	24
 
 enum child_step { STEP_SESSION, STEP_LISTEN, STEP_PRIVS, STEP_MASK, STEP_EXEC };
@@ -89,6 +91,38 @@ static int child_listen(const struct spawn_cfg *c)
 	return 0;
 }
 
+/* execvp without its fallback: glibc runs a file it cannot execute (ENOEXEC)
+ * through /bin/sh, musl does not. minit reports "Exec format error" with 126
+ * whatever libc it was built with. Returns the errno to report. */
+static int exec_command(char *const *argv)
+{
+	const char *dir = getenv("PATH"), *end;
+	char path[EXEC_PATH_MAX];
+	bool denied = false;
+	size_t len;
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, environ);
+		return errno;
+	}
+	if (!dir || !*dir)
+		dir = DEFAULT_PATH;
+	for (;; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		len = (size_t)(end - dir);
+		if (snprintf(path, sizeof(path), "%.*s%s%s", (int)len, dir, len ? "/" : "",
+			     argv[0]) < (int)sizeof(path)) {
+			execve(path, argv, environ);
+			if (errno == EACCES)
+				denied = true;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				return errno;
+		}
+		if (!*end)
+			return denied ? EACCES : ENOENT;
+	}
+}
+
 static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int report_fd)
 {
 	enum privs_step sub = PRIVS_STEP_GROUPS;
@@ -105,8 +139,7 @@ static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int r
 		(void)prctl(PR_SET_PDEATHSIG, c->pdeathsig);
 	if (sigprocmask(SIG_SETMASK, &c->mask, NULL))
 		child_fail(report_fd, STEP_MASK, 0, errno);
-	execvp(c->argv[0], c->argv);
-	child_fail(report_fd, STEP_EXEC, 0, errno);
+	child_fail(report_fd, STEP_EXEC, 0, exec_command(c->argv));
 }
 
 static const char *const step_names[] = {

@@ -508,8 +508,13 @@ static void env_booleans(void)
 	CHECK_CONTAINS(err, "MINIT_GROUP");
 	CHECK_INT(parse(&o, ARGV("minit", "cmd"), ARGV("MINIT_WARN_ON_REAP=maybe")), OPTS_INVALID);
 	CHECK_CONTAINS(err, "MINIT_WARN_ON_REAP");
-	CHECK_INT(parse(&o, ARGV("minit", "cmd"), ARGV("MINIT_NO_NEW_PRIVS=")), OPTS_INVALID);
-	CHECK_CONTAINS(err, "MINIT_NO_NEW_PRIVS");
+	/* an empty variable counts as unset (docker run -e VAR=) */
+	PARSE_OK(&o, ARGV("minit", "cmd"),
+		 ARGV("MINIT_GROUP=", "MINIT_NO_NEW_PRIVS=", "MINIT_STOP_TIMEOUT=", "MINIT_LISTEN=",
+		      "MINIT_PIDFILE=", "MINIT_CAP_DROP="));
+	CHECK(!o.group && !o.no_new_privs && !o.pidfile && !o.cap_drop);
+	CHECK(o.stop_timeout_ms == STOP_TIMEOUT_DEFAULT_MS);
+	CHECK_INT(o.listen_len, 0);
 }
 
 static void env_values(void)
@@ -557,9 +562,9 @@ static void env_invalid_names_variable(void)
 		"MINIT_STOP_TIMEOUT=9x",      "MINIT_LEFTOVER_GRACE=1.",
 		"MINIT_RESTART=sometimes",    "MINIT_BACKOFF_MIN=x",
 		"MINIT_BACKOFF_MAX=-1",	      "MINIT_RESTART_MAX=1001",
-		"MINIT_RESTART_WINDOW=.5",    "MINIT_PIDFILE=",
+		"MINIT_RESTART_WINDOW=.5",    "MINIT_GROUP=0x",
 		"MINIT_LISTEN=udp::53",	      "MINIT_USER=:x",
-		"MINIT_CAP_DROP=",	      "MINIT_CAP_ADD=a,",
+		"MINIT_CAP_DROP=,",	      "MINIT_CAP_ADD=a,",
 		"MINIT_SECCOMP=strict",	      "MINIT_PAUSE=2",
 		"MINIT_SETSID=x",	      "MINIT_SINGLE_CHILD=x",
 		"MINIT_SUBREAPER=x",
