@@ -46,6 +46,7 @@ static int op_spawn(void *ctx, pid_t *pid)
 	case SPAWN_OK:
 		*pid = r.pid;
 		hold_main(rt, r.pid);
+		rt->spawned = true;
 		return 0;
 	case SPAWN_RETRY:
 		return -1;
@@ -65,8 +66,10 @@ static int send_main(struct runtime *rt, pid_t main, int sig)
 		if (pgid > 0 && pgid != getpgrp())
 			return kill(-pgid, sig);
 	}
+	/* A child minit started keeps its pid until minit reaps it, so kill is
+	 * safe; a followed process may be a grandchild whose pid can be reused. */
 #ifdef SYS_pidfd_send_signal
-	if (rt->pidfd >= 0 && rt->pidfd_pid == main)
+	if (!rt->spawned && rt->pidfd >= 0 && rt->pidfd_pid == main)
 		return (int)syscall(SYS_pidfd_send_signal, rt->pidfd, sig, NULL, 0);
 #endif
 	return kill(main, sig);
@@ -117,6 +120,7 @@ static pid_t op_handoff(void *ctx, pid_t old)
 	    !reap_is_descendant(pid, rt->pid1))
 		return 0;
 	hold_main(rt, pid);
+	rt->spawned = false;
 	return pid;
 }
 
@@ -129,20 +133,40 @@ void loop_start(struct runtime *rt)
 	sup_start(&rt->sup, loop_now_ms());
 }
 
+enum { EV_SIGNAL = 1, EV_MAIN_ENDED = 2 };
+
+/* ppoll on the signalfd and the main child's pidfd, up to timeout. Returns
+ * EV_* bits, or -1 on failure. */
+static int poll_events(const struct runtime *rt, const struct timespec *timeout)
+{
+	struct pollfd fds[2] = { { rt->sigfd, POLLIN, 0 }, { rt->pidfd, POLLIN, 0 } };
+
+	if (ppoll(fds, rt->pidfd >= 0 ? 2 : 1, timeout, NULL) < 0)
+		return errno == EINTR ? 0 : -1;
+	return (fds[0].revents ? EV_SIGNAL : 0) | (rt->pidfd >= 0 && fds[1].revents ? EV_MAIN_ENDED : 0);
+}
+
 /* Reads every pending signal and hands it to the supervisor; returns whether
- * SIGCHLD was among them. A batch that is not full was all there was. */
+ * SIGCHLD was among them. The signalfd blocks: with no deadline pending this
+ * read is the whole wait, one system call per wake-up. A batch that is not
+ * full was all there was; after a full one, look before reading again. */
 static bool drain_signals(struct runtime *rt)
 {
+	static const struct timespec no_wait;
 	struct signalfd_siginfo si[SIGINFO_BATCH];
 	bool chld = false;
 	ssize_t n;
 	size_t i;
+	int ev;
 
-	do {
+	for (;;) {
 		n = read(rt->sigfd, si, sizeof(si));
-		if (n < 0 && errno == EINTR)
-			continue;
-		for (i = 0; n > 0 && i < (size_t)n / sizeof(si[0]); i++) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return chld;
+		}
+		for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
 			if (si[i].ssi_signo == SIGCHLD) {
 				chld = true;
 				continue;
@@ -152,8 +176,12 @@ static bool drain_signals(struct runtime *rt)
 				continue;
 			sup_signal(&rt->sup, (int)si[i].ssi_signo, loop_now_ms());
 		}
-	} while (n == (ssize_t)sizeof(si) || (n < 0 && errno == EINTR));
-	return chld;
+		if (n < (ssize_t)sizeof(si))
+			return chld;
+		ev = poll_events(rt, &no_wait);
+		if (ev <= 0 || !(ev & EV_SIGNAL))
+			return chld;
+	}
 }
 
 static void reap(struct runtime *rt)
@@ -170,41 +198,38 @@ static void reap(struct runtime *rt)
 	sup_children(&rt->sup, r.none_left, now);
 }
 
-/* Waits for a signal, the main child's exit or the deadline. Returns whether
- * the pidfd says the main child ended, or -1 on failure. */
-static int wait_events(struct runtime *rt)
+/* With a deadline: waits for a signal, the main child's end or the deadline.
+ * Without one, the blocking read in drain_signals does the waiting. */
+static int wait_events(const struct runtime *rt)
 {
-	struct pollfd fds[2] = { { rt->sigfd, POLLIN, 0 }, { rt->pidfd, POLLIN, 0 } };
-	struct timespec ts, *timeout = NULL;
-	uint64_t now, wait_ms;
+	struct timespec ts;
+	uint64_t now = loop_now_ms();
+	uint64_t wait_ms = rt->sup.deadline > now ? rt->sup.deadline - now : 0;
 
-	if (rt->sup.deadline != SUP_NEVER) {
-		now = loop_now_ms();
-		wait_ms = rt->sup.deadline > now ? rt->sup.deadline - now : 0;
-		ts.tv_sec = (time_t)(wait_ms / MS_PER_S);
-		ts.tv_nsec = (long)(wait_ms % MS_PER_S) * NS_PER_MS;
-		timeout = &ts;
-	}
-	if (ppoll(fds, rt->pidfd >= 0 ? 2 : 1, timeout, NULL) < 0)
-		return errno == EINTR ? 0 : -1;
-	return rt->pidfd >= 0 && fds[1].revents;
+	if (rt->sup.deadline == SUP_NEVER)
+		return EV_SIGNAL;
+	ts.tv_sec = (time_t)(wait_ms / MS_PER_S);
+	ts.tv_nsec = (long)(wait_ms % MS_PER_S) * NS_PER_MS;
+	return poll_events(rt, &ts);
 }
 
 int loop_run(struct runtime *rt)
 {
 	uint64_t now;
-	int ended;
+	bool chld;
+	int ev;
 
 	/* Reap first: the child may have failed before the loop ever waited. */
 	reap(rt);
 	while (rt->sup.state != SUP_DONE) {
-		ended = wait_events(rt);
-		if (ended < 0) {
+		ev = wait_events(rt);
+		if (ev < 0) {
 			log_msg(LOG_ERROR, "unable to wait for events: %s", strerror(errno));
 			return EXIT_MINIT_FAILED;
 		}
+		chld = (ev & EV_SIGNAL) && drain_signals(rt);
 		/* waitpid only when a child changed state: a forwarded signal costs no more */
-		if (drain_signals(rt) || ended)
+		if (chld || (ev & EV_MAIN_ENDED))
 			reap(rt);
 		now = loop_now_ms();
 		if (rt->sup.state != SUP_DONE && now >= rt->sup.deadline) {

@@ -1,6 +1,7 @@
-/* The one event loop: waits on the signalfd and the main child's pidfd with a
- * single deadline from the supervisor; each wake-up drains signals, drains
- * waitpid, then fires what is due. Nothing else in minit sleeps. */
+/* The one event loop: waits on the signalfd (a blocking read when nothing is
+ * due; ppoll with the main child's pidfd and a single deadline from the
+ * supervisor otherwise); each wake-up drains signals, drains waitpid, then
+ * fires what is due. Nothing else in minit sleeps. */
 #ifndef MINIT_LOOP_H
 #define MINIT_LOOP_H
 
@@ -20,6 +21,7 @@ struct runtime {
 	int sigfd;
 	int pidfd;			/* main child's, -1 if none */
 	pid_t pidfd_pid;		/* whose pidfd it is */
+	bool spawned;			/* main child started by minit, not followed */
 	int listen_fds[LISTEN_MAX];
 	char listen_names[LISTEN_NAMES_MAX];
 	struct privs privs;

@@ -82,7 +82,7 @@ static int setup_signals(struct runtime *rt)
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &rt->spawn.mask))
 		return -errno;
-	rt->sigfd = own_fd(signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC));
+	rt->sigfd = own_fd(signalfd(-1, &all, SFD_CLOEXEC)); /* blocking: see loop.c */
 	return rt->sigfd < 0 ? -errno : 0;
 }
 

@@ -149,7 +149,8 @@ t_stale() {
 	outside=$!
 	BG_PIDS+=("$outside")
 	sv_start sub -v --pidfile "$T/server.pid" --leftover-grace 1s \
-		sh -c 'echo "$2" >"$1"; sigrec -o "$3" & exit 6' \
+		sh -c 'echo "$2" >"$1"; sigrec -o "$3" &
+			until grep -q "^ready" "$3" 2>/dev/null; do sleep 0.01; done; exit 6' \
 		sh "$T/server.pid" "$outside" "$REC"
 	wait_minit 15
 	assert_exit 6 "the main child's status"
