@@ -41,8 +41,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void check_listen(const struct listen_addr *a, char *const *argv, size_t argc,
-			 char *const *envp, size_t envc)
+static void check_listen(const struct listen_addr *a)
 {
 	struct listen_addr again;
 	size_t nlen = strnlen(a->name, sizeof(a->name));
@@ -107,7 +106,7 @@ static void check_opts(const struct opts *o, char *const *argv, size_t argc, cha
 	ASSERT(o->seccomp >= SECCOMP_OFF && o->seccomp <= SECCOMP_AUTO);
 	ASSERT(o->listen_len <= LISTEN_MAX);
 	for (i = 0; i < o->listen_len; i++)
-		check_listen(&o->listen[i], argv, argc, envp, envc);
+		check_listen(&o->listen[i]);
 	if (o->pidfile)
 		ASSERT(*o->pidfile);
 	if (o->user)
