@@ -72,8 +72,7 @@ static void check_listen(const struct listen_addr *a)
 	ASSERT(!strcmp(again.name, a->name));
 }
 
-static void check_opts(const struct opts *o, char *const *argv, size_t argc, char *const *envp,
-		       size_t envc)
+static void check_opts(const struct opts *o, char *const *argv, size_t argc)
 {
 	size_t i;
 	int s;
@@ -164,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!errlen)
 		ASSERT(err[0] == CANARY);
 	if (r == OPTS_OK)
-		check_opts(&o, argv, argc, envp, envc);
+		check_opts(&o, argv, argc);
 
 	free(err);
 	for (i = 0; i < argc; i++)
