@@ -18,17 +18,7 @@
 #define WORDS_MAX 64
 #define CANARY	  0x5a
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(cond)                                                                       \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                    \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
+#include "fuzz.h"
 
 static const char *const prog_names[] = { "minit", "tini", "dumb-init", "/usr/local/bin/minit",
 					   "/sbin/tini", "/usr/bin/dumb-init", "docker-init", "" };

@@ -518,28 +518,10 @@ sv_exit_time() {
 # sigrec records: "ready PID PGID SID" and
 # "sig NAME NUM TIME_MS SI_PID SI_CODE PID" (pids as minit's namespace sees them)
 
-declare -gA SV_SIGNUM=()
-_sv_load_signums() {
-	local w n=
-	for w in $(kill -l); do
-		if [[ $w =~ ^([0-9]+)\)$ ]]; then
-			n=${BASH_REMATCH[1]}
-		elif [[ -n $n ]]; then
-			SV_SIGNUM[${w#SIG}]=$n
-		fi
-	done
-}
-_sv_load_signums
-
-# sv_num NAME|NUMBER: SV_N = the number (bash's numbering: RTMIN = 34, as sigrec)
+# sv_num NAME|NUMBER: SV_N = the number (common.bash's signum: RTMIN = 34, as sigrec)
 sv_num() {
-	local s=${1#SIG}
-	if [[ $s =~ ^[0-9]+$ ]]; then
-		SV_N=$s
-	else
-		SV_N=${SV_SIGNUM[${s^^}]:-}
-		[[ -n $SV_N ]] || fail "unknown signal name $1"
-	fi
+	signum "$1"
+	SV_N=$SIGNUM
 }
 
 # sv_sig SIG [FILE] [NSPID] [FROM] [AFTER_US]: SV_COUNT = records of SIG (by
