@@ -690,19 +690,9 @@ sv_wait_re() {
 
 # sv_desc PID: SV_DESC = PID's descendants, parents first (no fork)
 sv_desc() {
-	SV_DESC=()
-	_sv_desc "$1"
-}
-_sv_desc() {
-	local f c kids
-	for f in /proc/"$1"/task/*/children; do
-		kids=()
-		read -r -a kids 2>/dev/null <"$f" || true
-		for c in "${kids[@]}"; do
-			SV_DESC+=("$c")
-			_sv_desc "$c"
-		done
-	done
+	local DESC
+	collect_descendants "$1"
+	SV_DESC=("${DESC[@]}")
 }
 
 # sv_nap [SECONDS]: sleep ~15 ms without forking (read with a timeout on a
