@@ -456,6 +456,9 @@ sv_both() {
 		mkdir -p "$T/$mode"
 		(
 			T=$T/$mode
+			# its own tag too: teardown kills whatever carries the tag, and
+			# the half that ends first must not kill the other's minit
+			TAG="minit-bats:$T"
 			OUT=$T/minit.out ERR=$T/minit.err REC=$T/rec.log
 			trap teardown EXIT
 			"$1" "$mode" "${@:2}"
