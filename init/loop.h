@@ -1,10 +1,11 @@
-/* The one event loop: waits on the signalfd (a blocking read when nothing is
- * due; ppoll with the main child's pidfd and a single deadline from the
- * supervisor otherwise); each wake-up drains signals, drains waitpid, then
- * fires what is due. Nothing else in minit sleeps. */
+/* The one event loop: every signal is blocked and taken with sigtimedwait,
+ * bounded by the supervisor's single deadline (no bound when nothing is due);
+ * a SIGCHLD drains waitpid, then what is due fires. Nothing else in minit
+ * sleeps. */
 #ifndef MINIT_LOOP_H
 #define MINIT_LOOP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -18,10 +19,7 @@ struct runtime {
 	const struct opts *o;
 	bool pid1;
 	pid_t self;
-	int sigfd;
-	int pidfd;			/* main child's, -1 if none */
-	pid_t pidfd_pid;		/* whose pidfd it is */
-	bool spawned;			/* main child started by minit, not followed */
+	sigset_t signals;		/* every signal: blocked, and waited for */
 	int listen_fds[LISTEN_MAX];
 	char listen_names[LISTEN_NAMES_MAX];
 	struct privs privs;

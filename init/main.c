@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../reaper/reaper.h"
@@ -23,8 +23,9 @@
 #define MINIT_COMMIT "unknown"
 #endif
 
-#define ERR_MAX	     256
-#define FIRST_OWN_FD 3 /* minit's own fds stay clear of 0, 1 and 2, even when closed */
+#define ERR_MAX		    256
+#define FIRST_OWN_FD	    3 /* minit's own fds stay clear of 0, 1 and 2, even when closed */
+#define KERNEL_SIGSET_BYTES (64 / 8) /* the kernel's sigset_t: 64 signals */
 
 _Static_assert(LISTEN_MAX <= SPAWN_LISTEN_MAX, "spawn must take every listen socket");
 
@@ -73,17 +74,18 @@ static int own_fd(int fd)
 	return moved;
 }
 
-/* Every signal blocked and read from a signalfd. Faults raised by minit's own
- * code are still fatal (the kernel forces them); sent ones are forwarded. */
+/* Every signal blocked, to be taken by the loop's sigtimedwait. That includes
+ * 32-34, which sigfillset and glibc's sigprocmask leave out because libc keeps
+ * them for threads: minit has one thread, and a sender using glibc's numbering
+ * means 34 as SIGRTMIN. Faults raised by minit's own code are still fatal (the
+ * kernel forces them); sent ones are forwarded. */
 static int setup_signals(struct runtime *rt)
 {
-	sigset_t all;
-
-	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, &rt->spawn.mask))
-		return -errno;
-	rt->sigfd = own_fd(signalfd(-1, &all, SFD_CLOEXEC)); /* blocking: see loop.c */
-	return rt->sigfd < 0 ? -errno : 0;
+	memset(&rt->signals, 0xff, sizeof(rt->signals)); /* the kernel skips KILL and STOP */
+	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &rt->signals, &rt->spawn.mask,
+		       KERNEL_SIGSET_BYTES)
+		       ? -errno
+		       : 0;
 }
 
 /* Subreaper and parent-death signal. Returns 1 when the parent is already gone. */

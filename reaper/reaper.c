@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +16,6 @@
 
 #define PROC_STAT_MAX	   512
 #define PROC_TABLE_INITIAL 256
-#define ANCESTRY_MAX_DEPTH 4096 /* a ppid chain longer than this is a /proc race */
 
 void reap_drain(pid_t main_pid, bool warn, struct reap_result *r)
 {
@@ -67,18 +65,12 @@ const char *reap_describe(int status, char *buf, unsigned len)
 	return buf;
 }
 
-int reap_pidfd_open(pid_t pid)
+bool reap_is_child(pid_t pid)
 {
-#ifdef SYS_pidfd_open
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	siginfo_t si;
 
-	if (fd >= 0)
-		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	return fd;
-#else
-	(void)pid;
-	return -1;
-#endif
+	/* WNOWAIT: only looks; a child that has already ended is still reaped later */
+	return pid > 0 && !waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
 }
 
 int reap_become_subreaper(void)
@@ -108,21 +100,6 @@ static pid_t parent_of(pid_t pid)
 	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
 		return -1;
 	return ppid;
-}
-
-bool reap_is_descendant(pid_t pid, bool pid1)
-{
-	pid_t self = getpid();
-	int depth;
-
-	if (pid1)
-		return pid > 0;
-	for (depth = 0; pid > 1 && depth < ANCESTRY_MAX_DEPTH; depth++) {
-		if (pid == self)
-			return true;
-		pid = parent_of(pid);
-	}
-	return false;
 }
 
 struct proc_entry {

@@ -30,10 +30,8 @@ int reap_become_subreaper(void);
  * Returns how many were signalled (with everyone: 1 if any, 0 if none). */
 int reap_signal_all(int sig, bool everyone);
 
-/* A close-on-exec pidfd for pid, or -1 where the kernel has none (before 5.3). */
-int reap_pidfd_open(pid_t pid);
-
-/* True when pid is minit itself or one of its descendants. */
-bool reap_is_descendant(pid_t pid, bool pid1);
+/* True when pid is a child of minit's, alive or not yet reaped: one minit
+ * can wait for. Needs no /proc, so it holds in any PID namespace. */
+bool reap_is_child(pid_t pid);
 
 #endif

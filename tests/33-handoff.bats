@@ -141,8 +141,7 @@ t_stale() {
 @test "pid1: the pid file names the exited main child: minit exits with its status at once" { sv_timed t_stale pid1; }
 @test "subreaper: the pid file names the exited main child: minit exits with its status at once" { sv_timed t_stale sub; }
 
-# Not minit's: a live process outside minit's tree is never followed (as PID
-# 1 every process minit can see is in its tree, so this is subreaper only).
+# Not minit's: a live process outside minit's tree is never followed.
 @test "subreaper: a pid file naming a live process outside minit's tree is not followed" {
 	local outside
 	sleep 1000 &
@@ -158,6 +157,44 @@ t_stale() {
 	sv_count_log info "following pid $outside"
 	[[ $SV_LINES -eq 0 ]] || fail "minit followed a process outside its tree: $(cat "$ERR")"
 }
+
+# As PID 1, a process that entered the namespace from outside (docker exec,
+# kubectl exec: nsenter here) is visible but is not minit's child: it is
+# not followed. (As minit ends, it gets the leftovers' TERM like every
+# process of the namespace, which the kernel would kill anyway.)
+@test "pid1: a pid file naming a process that entered the namespace from outside (like docker exec) is not followed" {
+	local ns_pid
+	sv_start pid1 -v --pidfile "$T/server.pid" --leftover-grace 1s sigrec -o "$REC" -c 1 -x USR1:6
+	sv_wait_ready "$REC" 2
+	sv_main && local main=$SV_P
+	MINITTEST_TAG=$TAG nsenter -t "$MINIT_PID" -p -m sigrec -o "$T/outside.rec" &
+	BG_PIDS+=("$!")
+	sv_wait_ready "$T/outside.rec"
+	ns_pid=$(awk '$1 == "ready" { print $2; exit }' "$T/outside.rec")
+	echo "$ns_pid" >"$T/server.pid"
+	kill -USR1 "$main"
+	wait_minit 15
+	assert_exit 6 "the main child's status"
+	sv_count_log info "following pid $ns_pid"
+	[[ $SV_LINES -eq 0 ]] || fail "minit followed a process that entered from outside: $(cat "$ERR")"
+}
+
+# Inside minit's tree but not its child: the pid file names a grandchild
+# whose parent is still alive. minit could not wait for it or learn its
+# status, so it does not follow it.
+t_grandchild() {
+	sv_start "$1" -v --pidfile "$T/server.pid" --leftover-grace 1s \
+		sh -c 'sh -c "sleep 1000 & echo \$! >\"\$1\"; wait" sh "$1" &
+			until [ -s "$1" ] && [ -e "$2" ]; do sleep 0.01; done; exit 6' \
+		sh "$T/server.pid" "$T/go"
+	touch "$T/go"
+	wait_minit 15
+	assert_exit 6 "the main child's status"
+	sv_count_log info "following pid"
+	[[ $SV_LINES -eq 0 ]] || fail "minit followed a grandchild it cannot wait for: $(cat "$ERR")"
+}
+@test "pid1: a pid file naming a grandchild whose parent lives is not followed" { sv_timed t_grandchild pid1; }
+@test "subreaper: a pid file naming a grandchild whose parent lives is not followed" { sv_timed t_grandchild sub; }
 
 # nginx's binary upgrade, as in nginx's documentation, under minit:
 # USR2 to the old master (new master starts as its child, pid file ->

@@ -407,9 +407,18 @@ start_minit() {
 	wait_for -m "minit (pid $MINIT_PID) to block its signals" minit_blocked_or_gone
 }
 
-minit_blocked_or_gone() {
-	mask_has "$MINIT_PID" SigBlk 15 || is_gone "$MINIT_PID"
+# minit_takes_signals PID: minit has set up its signals. It blocks every
+# signal, SEGV included (the kernel still forces its own faults), and takes
+# them with sigtimedwait, during which the kernel unblocks the waited-for set:
+# so either TERM and SEGV are both blocked, or it is waiting in sigtimedwait.
+minit_takes_signals() {
+	local w
+	{ mask_has "$1" SigBlk 15 && mask_has "$1" SigBlk 11; } && return 0
+	read -r w 2>/dev/null <"/proc/$1/wchan" # no newline: read "fails" but sets w
+	[[ $w == do_sigtimedwait* ]]
 }
+
+minit_blocked_or_gone() { minit_takes_signals "$MINIT_PID" || is_gone "$MINIT_PID"; }
 
 # wait_minit [TIMEOUT]: wait for the launched command to end; sets status
 # (minit's exit status; unshare passes it through), output/lines (stdout),
