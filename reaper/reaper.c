@@ -140,27 +140,33 @@ static struct proc_entry *proc_table(size_t *n)
 	return tab;
 }
 
-/* Marks descendants of self: passes until nothing changes (depth of the tree). */
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct proc_entry *)a)->pid, y = ((const struct proc_entry *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+/* Marks descendants of self. Sorted by pid, a parent is found by binary
+ * search, and mostly comes before its children, so one pass marks nearly
+ * all; passes repeat until nothing changes (pids that wrapped around). */
 static void mark_descendants(struct proc_entry *tab, size_t n, pid_t self)
 {
+	const struct proc_entry *parent;
+	struct proc_entry key;
 	bool changed = true;
-	size_t i, j;
+	size_t i;
 
+	qsort(tab, n, sizeof(*tab), by_pid);
 	while (changed) {
 		changed = false;
 		for (i = 0; i < n; i++) {
 			if (tab[i].mine)
 				continue;
-			if (tab[i].ppid == self) {
+			key.pid = tab[i].ppid;
+			parent = tab[i].ppid == self ? NULL : bsearch(&key, tab, n, sizeof(*tab), by_pid);
+			if (tab[i].ppid == self || (parent && parent->mine))
 				tab[i].mine = changed = true;
-				continue;
-			}
-			for (j = 0; j < n; j++) {
-				if (tab[j].mine && tab[j].pid == tab[i].ppid) {
-					tab[i].mine = changed = true;
-					break;
-				}
-			}
 		}
 	}
 }
