@@ -10,13 +10,10 @@ load lib/common
 # creators' report ("orphans N created in MS ms") goes to $STORM_OUT if set
 ORPHANS_THEN_REC='orphans "$@" >"${STORM_OUT:-/dev/null}" || exit 99; exec sigrec -o "$REC" -x TERM:0'
 
-# The storm (issue 4): 20,000 orphans from 2 parallel creators. Making them
-# costs the creators 40,000 forks, which is what takes the time: a few
-# seconds on a quiet 2-CPU machine (the benchmark's storm: 1.5 s), but
-# 2-3 minutes per mode on one busy with other test runs, where a fork takes
-# 2-5 ms (measured: 114 and 147 s with ./minit, 134 and 162 s with
-# minit-asan); minit's reaping adds under a second. So the creators get
-# STORM_MS_PER_ORPHAN ms per orphan (300 s for 20,000; at least 60 s; times
+# The storm (issue 4): 20,000 orphans from 2 parallel creators. orphans
+# makes them with clone(CLONE_VM), not fork (1-4 ms a fork on a busy VM made
+# this minutes per mode): 3 s on a 2-CPU machine busy with other test runs.
+# The creators get STORM_MS_PER_ORPHAN ms per orphan (at least 60 s, times
 # TIMEOUT_MULT), and minit's own part, no zombie left once they are done,
 # 20 s. STORM_ORPHANS=2000 makes a quick run.
 STORM_ORPHANS=${STORM_ORPHANS:-20000}
