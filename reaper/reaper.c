@@ -153,7 +153,7 @@ static int by_pid(const void *a, const void *b)
 static void mark_descendants(struct proc_entry *tab, size_t n, pid_t self)
 {
 	const struct proc_entry *parent;
-	struct proc_entry key;
+	struct proc_entry key = { 0, 0, false };
 	bool changed = true;
 	size_t i;
 
