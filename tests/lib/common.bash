@@ -14,6 +14,9 @@
 #                  MINIT=./minit-asan)
 #   TEST_HELPERS  directory of the C probes (default: ../build/tests)
 #   TIMEOUT_MULT   multiply every deadline (slow builds, e.g. 3 for ASan)
+#   VALGRIND       1: run every minit under valgrind memcheck (make
+#                  check-valgrind, with MINIT=./minit-valgrind); a test fails
+#                  when valgrind reports an error (see "valgrind" below)
 #
 # Synchronisation is always by polling with a deadline (wait_for and
 # friends), never by fixed sleeps.
@@ -43,6 +46,8 @@ MINIT=${MINIT:-$TESTS_ROOT/minit}
 [[ $MINIT == /* ]] || MINIT=$PWD/$MINIT
 TEST_HELPERS=${TEST_HELPERS:-$TESTS_ROOT/build/tests}
 TIMEOUT_MULT=${TIMEOUT_MULT:-1}
+VALGRIND=${VALGRIND:-0}
+[[ $VALGRIND == 1 ]] || VALGRIND=0
 
 # ---------------------------------------------------------------------------
 # one-time build of the probes
@@ -84,6 +89,7 @@ setup() {
 	STDERR_MODE=file
 	KEEP_FDS=()
 	EXTRA_ENV=()
+	valgrind_setup
 	PATH=$TEST_HELPERS:$PATH
 	# a developer's shell must not change what minit sees
 	local v
@@ -134,6 +140,7 @@ teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	BG_PIDS=()
+	valgrind_check
 }
 
 BG_PIDS=()
@@ -324,6 +331,8 @@ launch() {
 			exec 8<&-                     # the only reader is gone
 			;;
 		esac
+		# valgrind's log fd, open before any wrapper drops privileges
+		((!VALGRIND)) || exec 99>>"$VG_LOG"
 		exec "${sig_env[@]}" MINITTEST_TAG="$TAG" MINIT_RESTART=no \
 			"${EXTRA_ENV[@]}" "$@" <"${LAUNCH_STDIN:-/dev/null}" >"$OUT"
 	) &
@@ -352,8 +361,13 @@ ps_tree() { # PID: one line per process below (and at) PID, for diagnostics
 minit_realpath() { readlink -f "$MINIT"; }
 
 # is PID running the minit binary (exec done)? A rebuild while it runs
-# turns the exe link into "PATH (deleted)".
+# turns the exe link into "PATH (deleted)". Under VALGRIND=1, PID runs
+# valgrind's tool with minit as the program (valgrind_is_minit).
 is_minit() {
+	if ((VALGRIND)); then
+		valgrind_is_minit "$1"
+		return
+	fi
 	[[ /proc/$1/exe -ef $MINIT ]] && return 0
 	local exe
 	exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 1
@@ -376,13 +390,23 @@ find_minit_pid() {
 
 _resolve_minit() { find_minit_pid "$1"; }
 
+# minit_argv PROG: MINIT_ARGV = the command that runs PROG (minit, a symlink
+# to it, or a script that execs "${MINIT_WRAP[@]}" "$MINIT"): under
+# VALGRIND=1 the minit binary and its symlinks get MINIT_WRAP in front
+minit_argv() {
+	MINIT_ARGV=("$1")
+	((VALGRIND)) && [[ $1 -ef $MINIT ]] && MINIT_ARGV=("${MINIT_WRAP[@]}" "$1")
+	return 0
+}
+
 # minit_cmd MODE [PROG]: the command prefix that runs minit (or the
 # program PROG, e.g. a symlink to it) in MODE
 minit_cmd() {
-	local prog=${2:-$MINIT}
+	local MINIT_ARGV
+	minit_argv "${2:-$MINIT}"
 	case $1 in
-	pid1) echo unshare --pid --fork --mount-proc "$prog" ;;
-	sub) echo "$prog" ;;
+	pid1) echo unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" ;;
+	sub) echo "${MINIT_ARGV[@]}" ;;
 	*) fail "unknown mode $1" ;;
 	esac
 }
@@ -393,11 +417,12 @@ minit_cmd() {
 start_minit() {
 	MODE=$1
 	shift
-	local prog=${PROG:-$MINIT}
+	local MINIT_ARGV
+	minit_argv "${PROG:-$MINIT}"
 	rm -f "$REC" # a ready line from an earlier run must not count
 	case $MODE in
-	pid1) launch unshare --pid --fork --mount-proc "$prog" "$@" ;;
-	sub) launch "$prog" "$@" ;;
+	pid1) launch unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" "$@" ;;
+	sub) launch "${MINIT_ARGV[@]}" "$@" ;;
 	*) fail "unknown mode $MODE" ;;
 	esac
 	wait_for -m "minit to start under pid $LAUNCH_PID ($(minit_realpath))" \
@@ -411,6 +436,8 @@ start_minit() {
 # signal, SEGV included (the kernel still forces its own faults), and takes
 # them with sigtimedwait, during which the kernel unblocks the waited-for set:
 # so either TERM and SEGV are both blocked, or it is waiting in sigtimedwait.
+# (Under valgrind, SigBlk is valgrind's from its start-up on, with TERM
+# blocked but never SEGV.)
 minit_takes_signals() {
 	local w
 	{ mask_has "$1" SigBlk 15 && mask_has "$1" SigBlk 11; } && return 0
@@ -441,10 +468,11 @@ wait_minit() {
 run_minit() {
 	MODE=$1
 	shift
-	local prog=${PROG:-$MINIT}
+	local MINIT_ARGV
+	minit_argv "${PROG:-$MINIT}"
 	case $MODE in
-	pid1) launch unshare --pid --fork --mount-proc "$prog" "$@" ;;
-	sub) launch "$prog" "$@" ;;
+	pid1) launch unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" "$@" ;;
+	sub) launch "${MINIT_ARGV[@]}" "$@" ;;
 	*) fail "unknown mode $MODE" ;;
 	esac
 	MINIT_PID=$LAUNCH_PID
@@ -687,4 +715,132 @@ personality() {
 	mkdir -p "$T/bin"
 	ln -sf "$MINIT" "$T/bin/$1"
 	echo "$T/bin/$1"
+}
+
+# ---------------------------------------------------------------------------
+# valgrind (VALGRIND=1)
+#
+# Every minit the suite starts runs as "${MINIT_WRAP[@]}" "$MINIT" ARGS:
+# tests/lib/valgrind-minit runs it under memcheck, logging to VG_LOG (one file
+# per test; minit and its forked children, each line starting ==PID==) on fd
+# 99. start_minit, run_minit and minit_cmd add the wrapper themselves (to
+# $MINIT and to symlinks to it, such as personality's); a test that starts
+# minit some other way, or writes a script that execs it, puts
+# "${MINIT_WRAP[@]}" in front of "$MINIT" (empty without VALGRIND=1).
+# teardown fails the test when the log holds any error (valgrind_check).
+#
+# Under valgrind, /proc/PID/exe of minit is valgrind's tool (e.g.
+# /usr/libexec/valgrind/memcheck-amd64-linux); minit and every child it
+# forks keep fd 99 open (valgrind does not close it); minit's SigBlk is
+# valgrind's except while minit waits in a system call; some signals never
+# reach minit (VG_TAKEN_SIGNALS); some system calls fail with ENOSYS
+# (VG_UNHANDLED_OK). SV_TOL and SV_EXIT_SLACK (lib/supervise) are raised.
+
+VG_WRAPPER=$TESTS_ROOT/tests/lib/valgrind-minit
+VG_FD=99
+# System calls valgrind 3.19 does not know (the program gets ENOSYS), by
+# number, that are accepted; any other one fails the test:
+#   317 seccomp: libseccomp's probe of the kernel's seccomp API (minit loads
+#       its filter with prctl, which valgrind knows);
+#   434 pidfd_open: minit then holds no pidfd, as on kernels before 5.3.
+VG_UNHANDLED_OK=${VG_UNHANDLED_OK:-317 434}
+
+valgrind_setup() {
+	MINIT_WRAP=()
+	((VALGRIND)) || return 0
+	# a dot file: sv_timed's clean-up between attempts keeps it
+	VG_LOG=$T/.valgrind.log
+	VG_TEST_PID=$BASHPID
+	MINIT_WRAP=("$VG_WRAPPER" "$VG_LOG")
+	: >"$VG_LOG"
+}
+
+# valgrind_is_minit PID: PID runs valgrind's tool with minit (or a symlink
+# to it) as the program: the first argument after valgrind's options
+valgrind_is_minit() {
+	local exe a args
+	exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 1
+	[[ $exe == */valgrind/*-linux ]] || return 1
+	mapfile -d '' -t args 2>/dev/null <"/proc/$1/cmdline" || return 1
+	for a in "${args[@]:1}"; do
+		[[ $a == -* ]] && continue
+		[[ $a -ef $MINIT || $a == "$MINIT" ]]
+		return
+	done
+	return 1
+}
+
+# Signals sent to minit that valgrind 3.19 does not let reach it:
+# - SEGV BUS ILL FPE TRAP from another process (kill, sigqueue): valgrind's
+#   own handler takes them whatever minit's mask (it must, for its own
+#   faults); it queues them where minit's signal wait never sees them, or
+#   ends the process with their default action;
+# - SYS: valgrind leaves it unblocked too while minit runs (rather than
+#   waits); one arriving then ends the process or aborts valgrind
+#   ("Assertion 'tst->status == VgTs_WaitSys' failed");
+# - 64 (SIGRTMAX): valgrind's own (VG_SIGVGKILL): minit can neither block it
+#   nor send it (kill fails with EINVAL).
+VG_TAKEN_SIGNALS=(11 7 4 8 5 31 64)
+VG_TAKEN_WHY="under valgrind 3.19, SEGV BUS ILL FPE TRAP SYS sent by another process and SIGRTMAX are valgrind's: they do not reach minit's signal wait"
+
+_vg_taken() { # SIG: under valgrind, one of VG_TAKEN_SIGNALS?
+	local t
+	((VALGRIND)) || return 1
+	signum "$1"
+	for t in "${VG_TAKEN_SIGNALS[@]}"; do [[ $SIGNUM == "$t" ]] && return 0; done
+	return 1
+}
+
+# valgrind_skip_signals SIG...: skip the test under valgrind when it sends
+# minit one of VG_TAKEN_SIGNALS
+valgrind_skip_signals() {
+	local s
+	for s; do
+		_vg_taken "$s" && skip "$VG_TAKEN_WHY ($s)"
+	done
+	return 0
+}
+
+# valgrind_drop_signals ARRAY: under valgrind, remove VG_TAKEN_SIGNALS from
+# the array named ARRAY (signals a test sends minit)
+valgrind_drop_signals() {
+	((VALGRIND)) || return 0
+	local -n _vg_arr=$1
+	local s kept=()
+	for s in "${_vg_arr[@]}"; do _vg_taken "$s" || kept+=("$s"); done
+	_vg_arr=("${kept[@]}")
+}
+
+# valgrind_fd PID FD: FD of PID is valgrind's log (a child inherits it)
+valgrind_fd() {
+	((VALGRIND)) && [[ $2 == "$VG_FD" && /proc/$1/fd/$2 -ef $VG_LOG ]]
+}
+
+# valgrind_check: fail the test when valgrind reported an error (a block
+# between VGERR-BEGIN and VGERR-END: a memory error, a definite or indirect
+# leak), a non-zero ERROR SUMMARY, a system call it does not know (other
+# than VG_UNHANDLED_OK), or a valgrind crash. Once per test, from its own
+# teardown (not from sv_timed's and sv_both's subshells).
+valgrind_check() {
+	((VALGRIND)) && [[ $BASHPID == "${VG_TEST_PID:-}" && -f $VG_LOG ]] || return 0
+	local line n=0 bad=() in_err=0 excerpt=() re_ok
+	re_ok="unhandled [a-z0-9-]+ syscall: (${VG_UNHANDLED_OK// /|})\$"
+	while IFS= read -r line; do
+		if [[ $line == *VGERR-BEGIN ]]; then
+			n=$((n + 1)) in_err=1
+		elif [[ $line == *VGERR-END ]]; then
+			in_err=0
+		elif ((in_err)); then
+			((${#excerpt[@]} < 80)) && excerpt+=("$line")
+		elif [[ $line =~ ERROR\ SUMMARY:\ ([0-9]+)\ errors && ${BASH_REMATCH[1]} != 0 ]]; then
+			bad+=("$line")
+		elif [[ $line =~ unhandled\ [a-z0-9-]+\ syscall: && ! $line =~ $re_ok ]]; then
+			bad+=("$line")
+		elif [[ $line =~ impossible\ happened|Valgrind\'s\ memory\ management|VALGRIND\ INTERNAL\ ERROR ]]; then
+			bad+=("$line")
+		fi
+	done <"$VG_LOG"
+	((n == 0 && ${#bad[@]} == 0)) && return 0
+	fail "valgrind: $n error report(s) and ${#bad[@]} other problem(s) in $VG_LOG:
+$(printf '%s\n' "${bad[@]}" "${excerpt[@]}")"
 }
