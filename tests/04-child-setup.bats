@@ -76,7 +76,7 @@ t_ignored_still_forwarded() {
 
 fds_of() { # PID -> its open fd numbers, sorted, space-separated
 	local f out=()
-	for f in /proc/"$1"/fd/*; do out+=("${f##*/}"); done
+	for f in /proc/"$1"/fd/*; do valgrind_fd "$1" "${f##*/}" || out+=("${f##*/}"); done
 	printf '%s\n' "${out[@]}" | sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 

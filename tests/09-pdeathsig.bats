@@ -14,7 +14,7 @@ start_with_parent() { # MODE [MINIT ARGS...]
 		PARENT_PID=$LAUNCH_PID # unshare
 	else
 		MODE=sub
-		launch sh -c '"$@" & wait' sh "$MINIT" "$@"
+		launch sh -c '"$@" & wait' sh "${MINIT_WRAP[@]}" "$MINIT" "$@"
 		PARENT_PID=$LAUNCH_PID
 		wait_for -m "minit to start below the parent shell" -d "ps_tree $PARENT_PID" \
 			_resolve_minit "$PARENT_PID"

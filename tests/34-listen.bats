@@ -39,6 +39,7 @@ t_env() {
 	[[ $names == web:listen:ctl ]] || fail "LISTEN_FDNAMES=$names, expected web:listen:ctl"
 	# (ls writes straight to the file: a pipe would add the shell's pipe fds)
 	fds=$(awk '$1 == "fds-end" { f = 0 } f { printf " %s", $1 } $1 == "fds-begin" { f = 1 }' "$OUT")
+	sv_main && valgrind_fd "$SV_P" "$VG_FD" && fds=${fds% "$VG_FD"} # valgrind's log
 	[[ $fds == " 0 1 2 3 4 5" ]] || fail "the child's fds should be 0-2 and the 3 sockets, got:$fds"
 	inodes=($(grep '^inodes ' "$OUT" | sed 's/socket:\[\([0-9]*\)\]/\1/g'))
 	((${#inodes[@]} == 4)) || fail "fds 3, 4, 5 should be sockets: ${inodes[*]}"
@@ -154,7 +155,7 @@ t_in_use() {
 	port=$(sv_port)
 	free=$(sv_port)
 	# another minit holds the port
-	env MINITTEST_TAG="$TAG" "$MINIT" --listen "tcp:127.0.0.1:$port" sleep 1000 2>/dev/null &
+	env MINITTEST_TAG="$TAG" "${MINIT_WRAP[@]}" "$MINIT" --listen "tcp:127.0.0.1:$port" sleep 1000 2>/dev/null &
 	first=$!
 	BG_PIDS+=("$first")
 	wait_for -m "port $port to listen" eval '[[ -n $(tcp_inode /proc/net/tcp "$port") ]]'
@@ -171,8 +172,8 @@ t_permission() {
 	local start
 	start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
 	mkdir -p "$T/bin"
-	printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups "%s" "$@"\n' \
-		"$MINIT" >"$T/bin/minit-nobody"
+	printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups %s "$@"\n' \
+		"${MINIT_WRAP[*]} \"$MINIT\"" >"$T/bin/minit-nobody"
 	chmod 755 "$T/bin/minit-nobody"
 	PROG=$T/bin/minit-nobody
 	if ((start > 80)); then

@@ -53,8 +53,8 @@ run_via() {
 	done
 	shift
 	case $MODE in
-	pid1) launch unshare --pid --fork --mount-proc "${wrap[@]}" "$MINIT" "$@" ;;
-	sub) launch "${wrap[@]}" "$MINIT" "$@" ;;
+	pid1) launch unshare --pid --fork --mount-proc "${wrap[@]}" "${MINIT_WRAP[@]}" "$MINIT" "$@" ;;
+	sub) launch "${wrap[@]}" "${MINIT_WRAP[@]}" "$MINIT" "$@" ;;
 	*) fail "unknown mode $MODE" ;;
 	esac
 	MINIT_PID=$LAUNCH_PID
@@ -482,14 +482,14 @@ t_seccomp_auto() {
 	assert_ok
 	assert_st Seccomp_filters 1
 	EXTRA_ENV=()
-	run_minit "$1" --seccomp default -- "$MINIT" --seccomp auto -- "${STATUS[@]}"
+	run_minit "$1" --seccomp default -- "${MINIT_WRAP[@]}" "$MINIT" --seccomp auto -- "${STATUS[@]}"
 	assert_ok
 	assert_st Seccomp 2
 	assert_st Seccomp_filters 1
-	run_minit "$1" --seccomp default -- "$MINIT" --seccomp default -- "${STATUS[@]}"
+	run_minit "$1" --seccomp default -- "${MINIT_WRAP[@]}" "$MINIT" --seccomp default -- "${STATUS[@]}"
 	assert_ok
 	assert_st Seccomp_filters 2
-	run_minit "$1" --seccomp default -- "$MINIT" --seccomp auto -- sh -c 'exit 7'
+	run_minit "$1" --seccomp default -- "${MINIT_WRAP[@]}" "$MINIT" --seccomp auto -- sh -c 'exit 7'
 	[[ $status -eq 7 ]] || fail "the inner minit under the filter: exit $status; $stderr"
 }
 @test "pid1: --seccomp auto installs only when minit runs unconfined" { t_seccomp_auto pid1; }
