@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The whole test run behind `make check`: unit tests, the bats suite against
-# the static build and against the ASan/UBSan build, the Docker end-to-end
-# suite, a brief fuzz run and a smoke run of the benchmark. Every stage's
-# TAP lines are counted; the last line is "N passed, N failed".
-# Expects `make check` to have built minit, minit-asan, the helpers and the
-# unit tests. CHECK_STAGES limits the stages (e.g. CHECK_STAGES="unit bats").
+# the static build, against the ASan/UBSan build and under valgrind memcheck,
+# the Docker end-to-end suite, a brief fuzz run and a smoke run of the
+# benchmark. Every stage's TAP lines are counted; the last line is "N passed,
+# N failed". Expects `make check` to have built minit, minit-asan,
+# minit-valgrind, the helpers and the unit tests. CHECK_STAGES limits the
+# stages (e.g. CHECK_STAGES="unit bats").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-stages=${CHECK_STAGES:-unit bats asan e2e fuzz bench}
+stages=${CHECK_STAGES:-unit bats asan valgrind e2e fuzz bench}
 log_dir=build/check
 mkdir -p "$log_dir"
 passed=0 failed=0 skipped=0
@@ -52,6 +53,8 @@ for stage in $stages; do
 	unit) tap_stage unit build/tests/unit ;;
 	bats) tap_stage bats bats --tap tests ;;
 	asan) MINIT=$PWD/minit-asan tap_stage asan bats --tap tests ;;
+	# every minit under memcheck; a test fails on any valgrind error (tests/lib/common.bash)
+	valgrind) MINIT=$PWD/minit-valgrind VALGRIND=1 tap_stage valgrind bats --tap tests ;;
 	e2e)
 		if [[ -d tests/e2e ]] && compgen -G 'tests/e2e/*.bats' >/dev/null; then
 			scripts/packages.sh --e2e

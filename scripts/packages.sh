@@ -32,12 +32,15 @@ done
 # One entry per need; "a|b" means any one of them will do (the first is
 # installed when none is). `script` comes from bsdutils on bookworm
 # (Essential, always there); bsdextrautils has hexdump, column, ...
+# libc6-dbg: valgrind needs the symbols of Debian's stripped ld.so (its
+# mandatory strlen redirection), or every program dies at start-up.
 wanted=(
 	build-essential musl-tools gperf dpkg-dev file
 	libseccomp-dev libcap-dev
 	bats bats-support bats-assert
 	busybox-static util-linux bsdutils bsdextrautils procps
 	clang cppcheck clang-tidy strace valgrind tmux
+	libc6-dbg
 	'nginx-light|nginx' apache2 gunicorn python3 postgresql
 	tini dumb-init catatonit
 )
