@@ -741,9 +741,9 @@ VG_FD=99
 # System calls valgrind 3.19 does not know (the program gets ENOSYS), by
 # number, that are accepted; any other one fails the test:
 #   317 seccomp: libseccomp's probe of the kernel's seccomp API (minit loads
-#       its filter with prctl, which valgrind knows);
-#   434 pidfd_open: minit then holds no pidfd, as on kernels before 5.3.
-VG_UNHANDLED_OK=${VG_UNHANDLED_OK:-317 434}
+#       its filter with prctl, which valgrind knows).
+# (434 pidfd_open would fail too: minit no longer uses it.)
+VG_UNHANDLED_OK=${VG_UNHANDLED_OK:-317}
 
 valgrind_setup() {
 	MINIT_WRAP=()
