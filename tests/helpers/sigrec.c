@@ -21,7 +21,10 @@
  *
  * Every catchable signal 1..64 except SIGCHLD gets a handler (so /proc shows
  * it caught, not ignored) and stays blocked; the main loop takes them with
- * sigwaitinfo(), so none is lost. Signals not named by -x (TERM, INT, QUIT,
+ * sigwaitinfo(), so none is lost. 32 and 33, which glibc keeps for itself
+ * (no handler, and sigfillset and sigprocmask leave them out), are blocked
+ * with the raw system call and recorded too, even when inherited ignored
+ * (GNU make ignores them): a blocked signal is never discarded. Signals not named by -x (TERM, INT, QUIT,
  * HUP included) are recorded and otherwise ignored. SIGCHLD is not recorded:
  * it only reaps the -c children. Only SIGKILL (or -x) ends sigrec.
  */
@@ -34,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,6 +103,12 @@ static int parse_sig(const char *s)
 	return -1;
 }
 
+/* Every signal, 32 and 33 included (the kernel skips KILL and STOP). */
+static void every_signal(sigset_t *set)
+{
+	memset(set, 0xff, sizeof(*set));
+}
+
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig, (void)si, (void)uc; /* never runs: all signals stay blocked */
@@ -117,7 +127,7 @@ static void record_loop(void)
 	siginfo_t si;
 	char name[32], line[160];
 
-	sigfillset(&all);
+	every_signal(&all);
 	for (;;) {
 		int sig = sigwaitinfo(&all, &si);
 
@@ -197,8 +207,8 @@ int main(int argc, char **argv)
 	}
 
 	/* Block everything first, then install the handlers. */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
+	every_signal(&all);
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, 64 / 8);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
