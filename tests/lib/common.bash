@@ -842,5 +842,6 @@ valgrind_check() {
 	done <"$VG_LOG"
 	((n == 0 && ${#bad[@]} == 0)) && return 0
 	fail "valgrind: $n error report(s) and ${#bad[@]} other problem(s) in $VG_LOG:
-$(printf '%s\n' "${bad[@]}" "${excerpt[@]}")"
+$(printf '%s\n' "${excerpt[@]}")
+$(printf '%s\n' "${bad[@]}" | sort -u | head -n 10)"
 }
