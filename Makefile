@@ -14,10 +14,14 @@ BUILD := build
 VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-SRCS := init/main.c init/options.c init/parse.c init/listen.c init/log.c init/loop.c \
-	init/supervise.c spawn/spawn.c spawn/privs.c reaper/reaper.c
-HDRS := $(wildcard init/*.h spawn/*.h reaper/*.h)
-PURE_SRCS := init/options.c init/parse.c init/listen.c init/log.c init/supervise.c reaper/reaper.c
+SRCS := base/fd.c base/log.c base/parse.c base/status.c \
+	reaper/reaper.c reaper/kill.c spawn/spawn.c spawn/privs.c \
+	init/options.c init/listen.c init/config.c init/supervise.c init/effects.c init/loop.c \
+	init/main.c
+HDRS := $(wildcard base/*.h init/*.h spawn/*.h reaper/*.h)
+# What the unit tests and fuzz targets link: no process is made, no signal sent.
+PURE_SRCS := base/fd.c base/log.c base/parse.c base/status.c init/options.c init/listen.c \
+	init/config.c init/supervise.c
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wpointer-arith -Wcast-qual -Wundef -Wnull-dereference

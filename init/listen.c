@@ -8,7 +8,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "parse.h"
+#include <sys/stat.h>
+
+#include "../base/parse.h"
 
 #define PORT_MAX 65535
 #define HOST_MAX 64
@@ -110,6 +112,39 @@ int listen_parse(const char *text, struct listen_addr *out)
 	return -EINVAL;
 }
 
+/* What is at a unix socket's path before minit binds it: a socket file
+ * that nobody listens on any more (left by an earlier run) is removed;
+ * anything else (a file, a directory, a symbolic link, a socket another
+ * server listens on) is refused with a reason in err. */
+static int clear_unix_path(const struct listen_addr *a, char *err, size_t errlen)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(sun->sun_path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "unable to listen on %s: %s exists and is not a socket (%s)",
+			 a->text, sun->sun_path,
+			 S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a directory"
+												: "a file");
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	rc = connect(fd, (const struct sockaddr *)sun, a->len) ? errno : 0;
+	close(fd);
+	if (rc == ECONNREFUSED) /* stale: its server is gone */
+		return unlink(sun->sun_path) && errno != ENOENT ? -errno : 0;
+	if (rc == ENOENT)
+		return 0;
+	snprintf(err, errlen, "unable to listen on %s: %s", a->text,
+		 rc == 0 || rc == EAGAIN ? "another server is listening on it" : strerror(rc));
+	return -EADDRINUSE;
+}
+
 static int open_one(const struct listen_addr *a)
 {
 	const int on = 1;
@@ -123,8 +158,6 @@ static int open_one(const struct listen_addr *a)
 		goto fail;
 	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)))
 		goto fail;
-	if (family == AF_UNIX)
-		unlink(((const struct sockaddr_un *)&a->ss)->sun_path); /* a stale socket file */
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) || listen(fd, LISTEN_BACKLOG))
 		goto fail;
 	return fd;
@@ -140,9 +173,14 @@ int listen_open(const struct listen_addr *addrs, size_t n, int *fds, char *err, 
 	int fd;
 
 	for (i = 0; i < n; i++) {
-		fd = open_one(&addrs[i]);
+		err[0] = '\0';
+		fd = addrs[i].ss.ss_family == AF_UNIX ? clear_unix_path(&addrs[i], err, errlen) : 0;
+		if (fd == 0)
+			fd = open_one(&addrs[i]);
 		if (fd < 0) {
-			snprintf(err, errlen, "unable to listen on %s: %s", addrs[i].text, strerror(-fd));
+			if (!err[0])
+				snprintf(err, errlen, "unable to listen on %s: %s", addrs[i].text,
+					 strerror(-fd));
 			while (i--)
 				close(fds[i]);
 			return fd;

@@ -1,19 +1,24 @@
 #include "loop.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../base/fd.h"
+#include "../base/log.h"
+#include "../base/status.h"
 #include "../reaper/reaper.h"
-#include "log.h"
 
-#define PIDFILE_MAX   32
-#define MS_PER_S      1000
-#define NS_PER_MS     1000000
+#define MS_PER_S	    1000
+#define NS_PER_MS	    1000000
+#define EVENTS_MAX	    (LOOP_WATCH_MAX + 1)
+#define SIGNALS_PER_READ    16 /* one read takes this many pending signals */
+#define SIGFD_TAG	    UINT32_MAX /* epoll data of the signalfd; watches use their slot */
 
 uint64_t loop_now_ms(void)
 {
@@ -23,154 +28,151 @@ uint64_t loop_now_ms(void)
 	return (uint64_t)ts.tv_sec * MS_PER_S + (uint64_t)ts.tv_nsec / NS_PER_MS;
 }
 
-static int op_spawn(void *ctx, pid_t *pid)
+int loop_init(struct loop *l, struct supervisor *sup, bool warn_on_reap)
 {
-	struct runtime *rt = ctx;
-	struct spawn_result r;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = SIGFD_TAG };
+	sigset_t all;
+	size_t i;
 
-	switch (spawn_child(&rt->spawn, &r)) {
-	case SPAWN_OK:
-		*pid = r.pid;
-		return 0;
-	case SPAWN_RETRY:
-		return -1;
-	case SPAWN_FAILED:
-		break;
-	}
-	return r.exit_code;
-}
-
-/* The main child is always minit's own child (spawned, or a followed process
- * minit inherited): its pid cannot be reused before minit reaps it, so a
- * plain kill is safe. */
-static int send_main(const struct runtime *rt, pid_t main, int sig)
-{
-	pid_t pgid;
-
-	if (rt->o->group) {
-		pgid = getpgid(main);
-		/* never the group minit itself is in: that is the caller's */
-		if (pgid > 0 && pgid != getpgrp())
-			return kill(-pgid, sig);
-	}
-	return kill(main, sig);
-}
-
-static void op_send(void *ctx, enum sup_target to, int sig)
-{
-	const struct runtime *rt = ctx;
-	char name[SIGNAL_NAME_MAX];
-	pid_t main = rt->sup.main;
-
-	if (to != SUP_TO_MAIN) {
-		reap_signal_all(sig, to == SUP_TO_ALL && rt->pid1);
-		return;
-	}
-	if (main > 0 && send_main(rt, main, sig) && errno != ESRCH)
-		log_msg(LOG_WARN, "unable to send SIG%s to pid %d: %s", signal_name(sig, name),
-			(int)main, strerror(errno));
-}
-
-static pid_t read_pidfile(const char *path)
-{
-	char buf[PIDFILE_MAX];
-	ssize_t n;
-	long pid;
-	char *end;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	pid = strtol(buf, &end, 10);
-	if (end == buf || (*end && *end != '\n') || pid <= 1 || pid > INT32_MAX)
-		return 0;
-	return (pid_t)pid;
-}
-
-/* Follows only a child of minit's (a daemon whose parent exited is
- * handed to minit): minit can wait for it and report its status. */
-static pid_t op_handoff(void *ctx, pid_t old)
-{
-	const struct runtime *rt = ctx;
-	pid_t pid = read_pidfile(rt->o->pidfile);
-
-	return pid && pid != old && reap_is_child(pid) ? pid : 0;
-}
-
-void loop_start(struct runtime *rt)
-{
-	const struct sup_ops ops = { rt, op_spawn, op_send, op_handoff };
-
-	sup_init(&rt->sup, rt->o, &ops);
-	sup_start(&rt->sup, loop_now_ms());
-}
-
-/* Waits for one signal, until the supervisor's deadline if it has one, and
- * hands it over. One system call per wake-up, none when idle. Returns 1 for
- * SIGCHLD (time to reap), 0 for anything else or the deadline, -1 on failure. */
-static int wait_signal(struct runtime *rt)
-{
-	struct timespec ts, *timeout = NULL;
-	uint64_t now, wait_ms;
-	siginfo_t si;
-	int sig;
-
-	if (rt->sup.deadline != SUP_NEVER) {
-		now = loop_now_ms();
-		wait_ms = rt->sup.deadline > now ? rt->sup.deadline - now : 0;
-		ts.tv_sec = (time_t)(wait_ms / MS_PER_S);
-		ts.tv_nsec = (long)(wait_ms % MS_PER_S) * NS_PER_MS;
-		timeout = &ts;
-	}
-	sig = sigtimedwait(&rt->signals, &si, timeout);
-	if (sig < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	if (sig == SIGCHLD)
-		return 1;
-	/* minit's own SIGPIPE from a write to a closed stderr is not forwarded */
-	if (!(si.si_pid == rt->self && si.si_code == SI_USER))
-		sup_signal(&rt->sup, sig, loop_now_ms());
+	memset(l, 0, sizeof(*l));
+	l->sup = sup;
+	l->self = getpid();
+	l->warn_on_reap = warn_on_reap;
+	for (i = 0; i < LOOP_WATCH_MAX; i++)
+		l->watch[i].fd = -1;
+	/* every signal, 32-34 too: libc's sigfillset leaves them out */
+	memset(&all, 0xff, sizeof(all));
+	l->epfd = fd_move_above(epoll_create1(EPOLL_CLOEXEC), FD_FIRST_OWN);
+	l->sigfd = fd_move_above(signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC), FD_FIRST_OWN);
+	if (l->epfd < 0 || l->sigfd < 0 || epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->sigfd, &ev))
+		return -errno;
 	return 0;
 }
 
-static void reap(struct runtime *rt)
+int loop_watch(struct loop *l, int fd, loop_fn fn, void *ctx)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	uint32_t i;
+
+	for (i = 0; i < LOOP_WATCH_MAX && l->watch[i].fd >= 0; i++)
+		;
+	if (i == LOOP_WATCH_MAX)
+		return -ENOSPC;
+	ev.data.u32 = i;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	l->watch[i] = (struct loop_watch){ fd, fn, ctx };
+	return 0;
+}
+
+void loop_unwatch(struct loop *l, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < LOOP_WATCH_MAX; i++) {
+		if (l->watch[i].fd != fd || fd < 0)
+			continue;
+		(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+		l->watch[i].fd = -1;
+	}
+}
+
+void loop_reap_due(struct loop *l)
+{
+	l->reap_due = true;
+}
+
+static void reap(struct loop *l)
 {
 	struct reap_result r;
 	uint64_t now;
 
-	reap_drain(rt->sup.main, rt->o->warn_on_reap, &r);
+	l->reap_due = false;
+	reap_drain(l->sup->main, l->warn_on_reap, &r);
 	now = loop_now_ms();
 	if (r.main_exited)
-		sup_main_exited(&rt->sup, r.main_status, r.none_left, now);
-	sup_children(&rt->sup, r.none_left, now);
+		sup_main_exited(l->sup, r.main_status, r.none_left, now);
+	sup_children(l->sup, r.none_left, now);
 }
 
-int loop_run(struct runtime *rt)
+/* Every pending signal, in the kernel's order (lowest first, then real-time
+ * ones as queued): SIGCHLD reaps, the rest go to the supervisor. */
+static void take_signals(struct loop *l)
+{
+	struct signalfd_siginfo si[SIGNALS_PER_READ];
+	union sigval value;
+	ssize_t n;
+	size_t i;
+
+	do
+		n = read(l->sigfd, si, sizeof(si));
+	while (n < 0 && errno == EINTR);
+	for (i = 0; n > 0 && i < (size_t)n / sizeof(si[0]); i++) {
+		if (si[i].ssi_signo == SIGCHLD) {
+			reap(l);
+			continue;
+		}
+		/* minit's own SIGPIPE from a write to a closed stderr is not forwarded */
+		if ((pid_t)si[i].ssi_pid == l->self && si[i].ssi_code == SI_USER)
+			continue;
+		value.sival_ptr = (void *)(uintptr_t)si[i].ssi_ptr;
+		sup_signal(l->sup, (int)si[i].ssi_signo, si[i].ssi_code == SI_QUEUE ? &value : NULL,
+			   loop_now_ms());
+	}
+}
+
+static int timeout_ms(const struct supervisor *s)
 {
 	uint64_t now;
-	int chld;
 
+	if (s->deadline == SUP_NEVER)
+		return -1;
+	now = loop_now_ms();
+	if (s->deadline <= now)
+		return 0;
+	return s->deadline - now > INT_MAX ? INT_MAX : (int)(s->deadline - now);
+}
+
+static void dispatch(struct loop *l, const struct epoll_event *ev)
+{
+	const struct loop_watch *w;
+
+	if (ev->data.u32 == SIGFD_TAG) {
+		take_signals(l);
+		return;
+	}
+	w = &l->watch[ev->data.u32];
+	if (w->fd >= 0) /* not unwatched by an earlier callback of this wake-up */
+		w->fn(w->ctx);
+}
+
+int loop_run(struct loop *l, int pending_signal)
+{
+	struct epoll_event ev[EVENTS_MAX];
+	struct supervisor *s = l->sup;
+	uint64_t now;
+	int n, i;
+
+	sup_start(s, loop_now_ms());
+	if (pending_signal)
+		sup_signal(s, pending_signal, NULL, loop_now_ms());
 	/* Reap first: the child may have failed before the loop ever waited. */
-	reap(rt);
-	while (rt->sup.state != SUP_DONE) {
-		chld = wait_signal(rt);
-		if (chld < 0) {
-			log_msg(LOG_ERROR, "unable to wait for signals: %s", strerror(errno));
+	reap(l);
+	while (s->state != SUP_DONE) {
+		n = epoll_wait(l->epfd, ev, EVENTS_MAX, timeout_ms(s));
+		if (n < 0 && errno != EINTR) {
+			log_msg(LOG_ERROR, "unable to wait for events: %s", strerror(errno));
 			return EXIT_MINIT_FAILED;
 		}
-		/* waitpid only when a child changed state: a forwarded signal costs no more */
-		if (chld)
-			reap(rt);
+		for (i = 0; i < n && s->state != SUP_DONE; i++)
+			dispatch(l, &ev[i]);
+		if (l->reap_due && s->state != SUP_DONE)
+			reap(l);
 		now = loop_now_ms();
-		if (rt->sup.state != SUP_DONE && now >= rt->sup.deadline) {
-			sup_tick(&rt->sup, now);
-			reap(rt); /* what the tick did (a spawn that failed) may leave nothing */
+		if (s->state != SUP_DONE && now >= s->deadline) {
+			sup_tick(s, now);
+			reap(l); /* what the tick did (a spawn that failed) may leave nothing */
 		}
 	}
-	return rt->sup.exit_code;
+	return s->exit_code;
 }

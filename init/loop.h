@@ -1,38 +1,55 @@
-/* The one event loop: every signal is blocked and taken with sigtimedwait,
- * bounded by the supervisor's single deadline (no bound when nothing is due);
- * a SIGCHLD drains waitpid, then what is due fires. Nothing else in minit
- * sleeps. */
+/* The one event loop. minit blocks every signal and waits in a single
+ * epoll_wait over a signalfd, the descriptors other parts register (the main
+ * child's pidfd, its start-up report; later sockets and event files), and
+ * the supervisor's single deadline as the wait's timeout (none when nothing
+ * is due, so an idle minit never wakes). Each wake-up takes the pending
+ * signals in order, reaping at once on SIGCHLD, runs the callbacks of the
+ * descriptors that are ready, reaps again if one asked, then fires what is
+ * due. Nothing else in minit waits. */
 #ifndef MINIT_LOOP_H
 #define MINIT_LOOP_H
 
-#include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-#include "../spawn/spawn.h"
-#include "options.h"
 #include "supervise.h"
 
-#define LISTEN_NAMES_MAX (LISTEN_MAX * LISTEN_NAME_MAX)
+#define LOOP_WATCH_MAX 8
 
-struct runtime {
-	const struct opts *o;
-	bool pid1;
+typedef void (*loop_fn)(void *ctx);
+
+struct loop_watch {
+	int fd;		/* -1: a free slot */
+	loop_fn fn;
+	void *ctx;
+};
+
+struct loop {
+	int epfd, sigfd;
 	pid_t self;
-	sigset_t signals;		/* every signal: blocked, and waited for */
-	int listen_fds[LISTEN_MAX];
-	char listen_names[LISTEN_NAMES_MAX];
-	struct privs privs;
-	struct spawn_cfg spawn;
-	struct supervisor sup;
+	bool warn_on_reap;
+	bool reap_due;
+	struct supervisor *sup;
+	struct loop_watch watch[LOOP_WATCH_MAX];
 };
 
 uint64_t loop_now_ms(void);
 
-/* Wires the supervisor's effects to this runtime and starts it. */
-void loop_start(struct runtime *rt);
+/* Creates the epoll instance and the signalfd (every signal must already
+ * be blocked). Returns 0 or -errno. */
+int loop_init(struct loop *l, struct supervisor *sup, bool warn_on_reap);
 
-/* Runs until the supervisor is done; returns minit's exit code. */
-int loop_run(struct runtime *rt);
+/* Calls fn(ctx) whenever fd is readable, until loop_unwatch. 0 or -errno. */
+int loop_watch(struct loop *l, int fd, loop_fn fn, void *ctx);
+void loop_unwatch(struct loop *l, int fd);
+
+/* From a callback: a child changed state, reap before the deadline fires. */
+void loop_reap_due(struct loop *l);
+
+/* Starts the supervisor, hands it pending_signal (0 for none: a signal that
+ * came before the loop could take it), and runs until the supervisor is
+ * done. Returns minit's exit code. */
+int loop_run(struct loop *l, int pending_signal);
 
 #endif

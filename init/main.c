@@ -1,18 +1,22 @@
-/* minit: parse, set up, hand over to the loop. The only place allowed to die:
- * once loop_run starts, no error ends minit while a child is alive. */
+/* minit: parse, set up, hand over to the loop. The only place allowed to
+ * die: once loop_run starts, minit ends only when the supervisor says so. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../base/fd.h"
+#include "../base/log.h"
+#include "../base/status.h"
 #include "../reaper/reaper.h"
-#include "../spawn/spawn.h"
-#include "log.h"
+#include "config.h"
+#include "effects.h"
 #include "loop.h"
 #include "options.h"
 
@@ -24,12 +28,27 @@
 #endif
 
 #define ERR_MAX		    256
-#define FIRST_OWN_FD	    3 /* minit's own fds stay clear of 0, 1 and 2, even when closed */
 #define KERNEL_SIGSET_BYTES (64 / 8) /* the kernel's sigset_t: 64 signals */
+#define KERNEL_SIGACTION_MAX 64	     /* bytes: more than any architecture's struct */
+#define LISTEN_NAMES_MAX    (LISTEN_MAX * LISTEN_NAME_MAX)
 
 _Static_assert(LISTEN_MAX <= SPAWN_LISTEN_MAX, "spawn must take every listen socket");
 
 extern char **environ;
+
+/* Everything main sets up and hands to the loop. */
+struct runtime {
+	struct opts o;
+	bool pid1;
+	int listen_fds[LISTEN_MAX];
+	char listen_names[LISTEN_NAMES_MAX];
+	struct privs privs;
+	struct spawn_cfg spawn;
+	struct sup_cfg sup_cfg;
+	struct supervisor sup;
+	struct effects fx;
+	struct loop loop;
+};
 
 static const char license_text[] =
 	"minit is distributed under the MIT License.\n"
@@ -63,47 +82,52 @@ static int action(const struct opts *o)
 	return -1;
 }
 
-static int own_fd(int fd)
-{
-	int moved;
-
-	if (fd < 0 || fd >= FIRST_OWN_FD)
-		return fd;
-	moved = fcntl(fd, F_DUPFD_CLOEXEC, FIRST_OWN_FD);
-	close(fd);
-	return moved;
-}
-
-/* Every signal blocked, to be taken by the loop's sigtimedwait. That includes
+/* Every signal blocked, to be taken by the loop's signalfd. That includes
  * 32-34, which sigfillset and glibc's sigprocmask leave out because libc keeps
  * them for threads: minit has one thread, and a sender using glibc's numbering
- * means 34 as SIGRTMIN. Faults raised by minit's own code are still fatal (the
- * kernel forces them); sent ones are forwarded. */
-static int setup_signals(struct runtime *rt)
+ * means 34 as SIGRTMIN. Then every disposition minit's caller left behind is
+ * reset: an ignored signal is discarded even while blocked (an ignored
+ * SIGCHLD would even reap minit's children behind its back), and the child
+ * inherits ignored signals across exec. Raw system calls, since libc refuses
+ * 32 and 33. Faults raised by minit's own code are still fatal (the kernel
+ * forces them); sent ones are forwarded. */
+static int setup_signals(void)
 {
-	memset(&rt->signals, 0xff, sizeof(rt->signals)); /* the kernel skips KILL and STOP */
-	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &rt->signals, &rt->spawn.mask,
-		       KERNEL_SIGSET_BYTES)
-		       ? -errno
-		       : 0;
+	const unsigned char dfl[KERNEL_SIGACTION_MAX] = { 0 }; /* SIG_DFL, no flags, empty mask */
+	unsigned char all[KERNEL_SIGSET_BYTES];
+	int sig;
+
+	memset(all, 0xff, sizeof(all)); /* the kernel skips KILL and STOP */
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, all, NULL, KERNEL_SIGSET_BYTES))
+		return -errno;
+	for (sig = 1; sig <= SIG_MAX; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_SIGSET_BYTES);
+	return 0;
 }
 
-/* Subreaper and parent-death signal. Returns 1 when the parent is already gone. */
+/* Subreaper, parent-death signal, and no way for the child to attach to
+ * minit: not dumpable, so ptrace, process_vm_writev and /proc/PID/mem need
+ * CAP_SYS_PTRACE, which a confined child does not have. Returns 1 when the
+ * parent is already gone. */
 static int setup_process(struct runtime *rt)
 {
-	const struct opts *o = rt->o;
-	pid_t parent = getppid();
+	const struct opts *o = &rt->o;
+	pid_t parent = getppid(), self = getpid();
 	char name[SIGNAL_NAME_MAX];
 
-	rt->self = getpid();
-	rt->pid1 = rt->self == 1;
+	rt->pid1 = self == 1;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		log_msg(LOG_ERROR, "unable to make minit undumpable: %s", strerror(errno));
+		return -1;
+	}
 	if (!rt->pid1 || o->subreaper) {
 		if (reap_become_subreaper()) {
 			log_msg(LOG_ERROR, "unable to become a child subreaper: %s", strerror(errno));
 			return -1;
 		}
 		log_msg(LOG_INFO, "%s (pid %d): registered as child subreaper",
-			rt->pid1 ? "PID 1" : "not PID 1", (int)rt->self);
+			rt->pid1 ? "PID 1" : "not PID 1", (int)self);
 	}
 	if (o->pdeathsig) {
 		if (prctl(PR_SET_PDEATHSIG, o->pdeathsig)) {
@@ -123,7 +147,7 @@ static int setup_process(struct runtime *rt)
 
 static int setup_listen(struct runtime *rt)
 {
-	const struct opts *o = rt->o;
+	const struct opts *o = &rt->o;
 	char err[ERR_MAX];
 	size_t i, used = 0;
 
@@ -138,57 +162,102 @@ static int setup_listen(struct runtime *rt)
 		return -1;
 	}
 	for (i = 0; i < o->listen_len; i++)
-		rt->listen_fds[i] = own_fd(rt->listen_fds[i]);
+		rt->listen_fds[i] = fd_move_above(rt->listen_fds[i], FD_FIRST_OWN);
 	rt->spawn.listen_fds = rt->listen_fds;
 	rt->spawn.listen_len = o->listen_len;
 	rt->spawn.listen_names = rt->listen_names;
 	return 0;
 }
 
+/* minit holds no directory: it moves to / (as dumb-init), and keeps the one
+ * it was started in for the child's every start and for --pidfile. */
+static void setup_cwd(struct runtime *rt)
+{
+	int fd = fd_move_above(open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), FD_FIRST_OWN);
+
+	rt->spawn.cwd_fd = fd;
+	if (fd >= 0 && chdir("/"))
+		log_msg(LOG_DEBUG, "unable to change to /: %s", strerror(errno));
+}
+
+/* With --setsid the child's new session takes the terminal as its
+ * controlling one (job control for `dumb-init bash`), so minit gives it up
+ * first. A session leader that does so gets SIGHUP and SIGCONT from the
+ * kernel: those two are not the user's, and are not forwarded. */
+static void release_terminal(const struct runtime *rt)
+{
+	const struct timespec now = { 0, 0 };
+	sigset_t hupcont;
+	siginfo_t si;
+
+	if (!rt->o.setsid || !isatty(STDIN_FILENO) || ioctl(STDIN_FILENO, TIOCNOTTY))
+		return;
+	if (getsid(0) != getpid())
+		return;
+	sigemptyset(&hupcont);
+	sigaddset(&hupcont, SIGHUP);
+	sigaddset(&hupcont, SIGCONT);
+	while (sigtimedwait(&hupcont, &si, &now) > 0 && si.si_code == SI_KERNEL)
+		;
+}
+
+static int prepare_privs(struct runtime *rt)
+{
+	struct privs_req req;
+	char err[ERR_MAX];
+	int code;
+
+	config_privs(&rt->o, &req);
+	code = privs_prepare(&rt->privs, &req, err, sizeof(err));
+	if (code) {
+		log_msg(LOG_ERROR, "%s%s", err, code == -EINVAL ? " (try 'minit --help')" : "");
+		return code == -EINVAL ? EXIT_INVALID : EXIT_MINIT_FAILED;
+	}
+	/* minit never keeps in its bounding set what it drops for the child */
+	if ((code = privs_narrow_self(&rt->privs))) {
+		log_msg(LOG_ERROR, "unable to narrow minit's bounding set: %s", strerror(-code));
+		return EXIT_MINIT_FAILED;
+	}
+	rt->spawn.privs = &rt->privs;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static struct opts o;
 	static struct runtime rt;
+	struct sup_ops ops;
 	char err[ERR_MAX];
 	enum opts_result r;
 	int code, orphaned;
 
-	r = opts_parse(&o, argc, argv, environ, err, sizeof(err));
-	log_init("minit", r == OPTS_OK ? o.verbosity : LOG_DEFAULT_VERBOSITY);
+	r = opts_parse(&rt.o, argc, argv, environ, err, sizeof(err));
+	log_init("minit", r == OPTS_OK ? rt.o.verbosity : LOG_DEFAULT_VERBOSITY, true);
 	if (r != OPTS_OK) {
 		log_msg(LOG_ERROR, "%s (try 'minit --help')", err);
 		return (int)r;
 	}
-	if ((code = action(&o)) >= 0)
+	if ((code = action(&rt.o)) >= 0)
 		return code;
-	code = privs_prepare(&rt.privs, o.user, o.cap_drop, o.cap_add, o.no_new_privs, o.seccomp,
-			     err, sizeof(err));
-	if (code) {
-		log_msg(LOG_ERROR, "%s%s", err, code == -EINVAL ? " (try 'minit --help')" : "");
-		return code == -EINVAL ? OPTS_INVALID : EXIT_MINIT_FAILED;
-	}
-	/* minit never keeps in its bounding set what it drops for the child */
-	if ((code = privs_narrow_self(&rt.privs))) {
-		log_msg(LOG_ERROR, "unable to narrow minit's bounding set: %s", strerror(-code));
-		return EXIT_MINIT_FAILED;
-	}
-	rt.o = &o;
-	rt.spawn.argv = o.argv;
-	rt.spawn.setsid = o.setsid;
-	rt.spawn.pdeathsig = o.pdeathsig;
-	rt.spawn.privs = o.user || o.no_new_privs || o.cap_drop || o.cap_add || o.seccomp
-				 ? &rt.privs
-				 : NULL;
-	if (setup_signals(&rt)) {
+	config_spawn(&rt.o, &rt.spawn);
+	config_supervisor(&rt.o, getpid() == 1, &rt.sup_cfg);
+	if ((code = prepare_privs(&rt)))
+		return code;
+	if (setup_signals()) {
 		log_msg(LOG_ERROR, "unable to set up signal handling: %s", strerror(errno));
 		return EXIT_MINIT_FAILED;
 	}
 	orphaned = setup_process(&rt);
 	if (orphaned < 0 || setup_listen(&rt))
 		return EXIT_MINIT_FAILED;
+	setup_cwd(&rt);
+	release_terminal(&rt);
+	if ((code = loop_init(&rt.loop, &rt.sup, rt.o.warn_on_reap))) {
+		log_msg(LOG_ERROR, "unable to set up the event loop: %s", strerror(-code));
+		return EXIT_MINIT_FAILED;
+	}
+	fx_init(&rt.fx, &rt.spawn, &rt.loop, rt.pid1, rt.o.group, rt.o.pidfile,
+		rt.spawn.cwd_fd >= 0 ? rt.spawn.cwd_fd : AT_FDCWD, &ops);
+	sup_init(&rt.sup, &rt.sup_cfg, &ops);
 	/* No fatal error past this point: the loop owns the child. */
-	loop_start(&rt);
-	if (orphaned)
-		sup_signal(&rt.sup, o.pdeathsig, loop_now_ms());
-	return loop_run(&rt);
+	return loop_run(&rt.loop, orphaned ? rt.o.pdeathsig : 0);
 }

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "../base/log.h"
 
 #define ENV_PREFIX "MINIT_"
 #define ENV_NAME_MAX 40
@@ -27,45 +27,71 @@ enum opt_kind {
 	K_REPEAT,	/* repeatable; a comma list in the environment */
 };
 
+/* One entry per option: parsing, the MINIT_* name, messages and --help all
+ * come from here. */
 struct opt_def {
 	const char *name;
 	char shortc;
 	enum opt_kind kind;
+	const char *arg;	/* the value's name in --help */
+	const char *help;	/* --help's line, default in parentheses */
 	const char *expect;	/* what a valid value looks like, for messages */
 };
 
 static const struct opt_def defs[O_COUNT] = {
-	[O_HELP] = { "help", 'h', K_ACTION, NULL },
-	[O_VERSION] = { "version", 'V', K_ACTION, NULL },
-	[O_LICENSE] = { "license", 'l', K_ACTION, NULL },
-	[O_VERBOSE] = { "verbose", 'v', K_FLAG, "a level from 0 to 3" },
-	[O_WARN_ON_REAP] = { "warn-on-reap", 'w', K_FLAG, NULL },
-	[O_SUBREAPER] = { "subreaper", 's', K_FLAG, NULL },
-	[O_GROUP] = { "group", 'g', K_FLAG, NULL },
-	[O_SINGLE_CHILD] = { "single-child", 'c', K_FLAG, NULL },
-	[O_SETSID] = { "setsid", 0, K_FLAG, NULL },
-	[O_PDEATHSIG] = { "pdeathsig", 'p', K_VALUE, "a signal such as TERM or 15" },
-	[O_REMAP_EXIT] = { "remap-exit", 'e', K_REPEAT, "an exit code from 0 to 255" },
-	[O_REWRITE] = { "rewrite", 'r', K_REPEAT, "S:R with signals S and R (R = 0 drops S)" },
-	[O_PAUSE] = { "pause", 0, K_FLAG, NULL },
-	[O_STOP_ON] = { "stop-on", 0, K_VALUE, "a list of catchable signals such as TERM,INT" },
-	[O_STOP_LADDER] = { "stop-ladder", 0, K_VALUE,
+	[O_HELP] = { "help", 'h', K_ACTION, NULL, "print this help and exit", NULL },
+	[O_VERSION] = { "version", 'V', K_ACTION, NULL, "print the version and exit", NULL },
+	[O_LICENSE] = { "license", 'l', K_ACTION, NULL, "print the licence and exit", NULL },
+	[O_VERBOSE] = { "verbose", 'v', K_FLAG, NULL, "more messages (repeat; MINIT_VERBOSITY=0..3)",
+			"a level from 0 to 3" },
+	[O_WARN_ON_REAP] = { "warn-on-reap", 'w', K_FLAG, NULL, "warn when an orphan is reaped", NULL },
+	[O_SUBREAPER] = { "subreaper", 's', K_FLAG, NULL,
+			  "register as child subreaper (automatic if not PID 1)", NULL },
+	[O_GROUP] = { "group", 'g', K_FLAG, NULL, "send signals to the child's process group", NULL },
+	[O_SINGLE_CHILD] = { "single-child", 'c', K_FLAG, NULL,
+			     "no new session, signals to the child only", NULL },
+	[O_SETSID] = { "setsid", 0, K_FLAG, NULL, "run the child in a new session (implies -g)", NULL },
+	[O_PDEATHSIG] = { "pdeathsig", 'p', K_VALUE, "SIG",
+			  "signal for minit and its child when the parent dies",
+			  "a signal such as TERM or 15" },
+	[O_REMAP_EXIT] = { "remap-exit", 'e', K_REPEAT, "CODE", "treat exit CODE as 0 (repeatable)",
+			   "an exit code from 0 to 255" },
+	[O_REWRITE] = { "rewrite", 'r', K_REPEAT, "S:R",
+			"forward signal S as R, R = 0 drops it (repeatable)",
+			"S:R with signals S and R (R = 0 drops S)" },
+	[O_PAUSE] = { "pause", 0, K_FLAG, NULL, "no command: reap, exit 0 on TERM or INT", NULL },
+	[O_STOP_ON] = { "stop-on", 0, K_VALUE, "LIST", "signals that stop the child (TERM,INT,QUIT)",
+			"a list of catchable signals such as TERM,INT" },
+	[O_STOP_LADDER] = { "stop-ladder", 0, K_VALUE, "LIST", "signals sent on stop, ending in KILL",
 			    "a list of up to 8 signals ending in KILL, such as QUIT,TERM,KILL" },
-	[O_STOP_TIMEOUT] = { "stop-timeout", 0, K_VALUE, "a duration such as 500ms, 9s or 2m" },
-	[O_LEFTOVER_GRACE] = { "leftover-grace", 0, K_VALUE, "a duration such as 500ms, 2s or 1m" },
-	[O_RESTART] = { "restart", 0, K_VALUE, "no, on-crash, on-failure or always" },
-	[O_BACKOFF_MIN] = { "backoff-min", 0, K_VALUE, "a duration such as 100ms or 1s" },
-	[O_BACKOFF_MAX] = { "backoff-max", 0, K_VALUE, "a duration such as 10s or 1m" },
-	[O_RESTART_MAX] = { "restart-max", 0, K_VALUE, "a count from 0 to 1000" },
-	[O_RESTART_WINDOW] = { "restart-window", 0, K_VALUE, "a duration such as 60s or 5m" },
-	[O_PIDFILE] = { "pidfile", 0, K_VALUE, "a file path" },
-	[O_LISTEN] = { "listen", 0, K_REPEAT,
+	[O_STOP_TIMEOUT] = { "stop-timeout", 0, K_VALUE, "DUR", "stop request to final KILL (9s)",
+			     "a duration such as 500ms, 9s or 2m" },
+	[O_LEFTOVER_GRACE] = { "leftover-grace", 0, K_VALUE, "DUR",
+			       "TERM to KILL for leftovers after the child exits (2s)",
+			       "a duration such as 500ms, 2s or 1m" },
+	[O_RESTART] = { "restart", 0, K_VALUE, "MODE", "no, on-crash, on-failure or always (on-crash)",
+			"no, on-crash, on-failure or always" },
+	[O_BACKOFF_MIN] = { "backoff-min", 0, K_VALUE, "DUR", "first restart delay (100ms)",
+			    "a duration such as 100ms or 1s" },
+	[O_BACKOFF_MAX] = { "backoff-max", 0, K_VALUE, "DUR", "largest restart delay (10s)",
+			    "a duration such as 10s or 1m" },
+	[O_RESTART_MAX] = { "restart-max", 0, K_VALUE, "N", "restarts allowed within the window (5)",
+			    "a count from 0 to 1000" },
+	[O_RESTART_WINDOW] = { "restart-window", 0, K_VALUE, "DUR", "the window for --restart-max (60s)",
+			       "a duration such as 60s or 5m" },
+	[O_PIDFILE] = { "pidfile", 0, K_VALUE, "PATH",
+			"follow the process PATH names when the child exits", "a file path" },
+	[O_LISTEN] = { "listen", 0, K_REPEAT, "ADDR", "hold a listening socket for the child (repeatable)",
 		       "[NAME=]tcp:HOST:PORT, [NAME=]tcp6:[HOST]:PORT or [NAME=]unix:PATH" },
-	[O_USER] = { "user", 0, K_VALUE, "USER or UID, optionally :GROUP or :GID" },
-	[O_CAP_DROP] = { "cap-drop", 0, K_VALUE, "a list of capabilities or all" },
-	[O_CAP_ADD] = { "cap-add", 0, K_VALUE, "a list of capabilities or all" },
-	[O_NO_NEW_PRIVS] = { "no-new-privs", 0, K_FLAG, NULL },
-	[O_SECCOMP] = { "seccomp", 0, K_VALUE, "off, default or auto" },
+	[O_USER] = { "user", 0, K_VALUE, "USER[:GROUP]", "run the child as USER",
+		     "USER or UID, optionally :GROUP or :GID" },
+	[O_CAP_DROP] = { "cap-drop", 0, K_VALUE, "LIST", "drop capabilities from the child (or all)",
+			 "a list of capabilities or all" },
+	[O_CAP_ADD] = { "cap-add", 0, K_VALUE, "LIST", "keep capabilities for the child",
+			"a list of capabilities or all" },
+	[O_NO_NEW_PRIVS] = { "no-new-privs", 0, K_FLAG, NULL, "set no_new_privs for the child", NULL },
+	[O_SECCOMP] = { "seccomp", 0, K_VALUE, "MODE", "off, default or auto (off)",
+			"off, default or auto" },
 };
 
 static const char *const restart_names[] = { "no", "on-crash", "on-failure", "always" };
@@ -228,12 +254,17 @@ static int apply(struct opts *o, enum opt_id id, const char *val)
 		memset(o->stop_on, 0, sizeof(o->stop_on));
 		return parse_each(val, add_stop_on, o);
 	case O_STOP_LADDER:
+		o->stop_given = true;
 		o->ladder_len = 0;
 		if (parse_each(val, add_rung, o) || o->ladder[o->ladder_len - 1] != SIGKILL)
 			return -EINVAL;
 		return 0;
-	case O_STOP_TIMEOUT: return parse_duration_ms(val, &o->stop_timeout_ms);
-	case O_LEFTOVER_GRACE: return parse_duration_ms(val, &o->leftover_grace_ms);
+	case O_STOP_TIMEOUT:
+		o->stop_given = true;
+		return parse_duration_ms(val, &o->stop_timeout_ms);
+	case O_LEFTOVER_GRACE:
+		o->leftover_given = true;
+		return parse_duration_ms(val, &o->leftover_grace_ms);
 	case O_BACKOFF_MIN: return parse_duration_ms(val, &o->backoff_min_ms);
 	case O_BACKOFF_MAX: return parse_duration_ms(val, &o->backoff_max_ms);
 	case O_RESTART_WINDOW: return parse_duration_ms(val, &o->restart_window_ms);
@@ -244,7 +275,7 @@ static int apply(struct opts *o, enum opt_id id, const char *val)
 		return v < 0 ? -EINVAL : 0;
 	case O_SECCOMP:
 		v = pick(val, seccomp_names, sizeof(seccomp_names) / sizeof(seccomp_names[0]));
-		o->seccomp = (enum seccomp_mode)v;
+		o->seccomp = (enum privs_seccomp)v;
 		return v < 0 ? -EINVAL : 0;
 	case O_PIDFILE:
 		o->pidfile = val;
@@ -508,45 +539,43 @@ enum opts_result opts_parse(struct opts *o, int argc, char *const *argv, char *c
 	return OPTS_OK;
 }
 
+#define HELP_MAX	 4096
+#define HELP_OPTION_COL	 27 /* where the description starts */
+
+static const char help_head[] =
+	"Usage: minit [OPTIONS] [--] COMMAND [ARG...]\n"
+	"       minit --pause [OPTIONS]\n"
+	"\n"
+	"A tiny init for containers: runs COMMAND as its child, forwards signals to it,\n"
+	"reaps orphans, stops the whole tree in bounded time and exits with COMMAND's\n"
+	"status. Every option also reads MINIT_<NAME> from the environment.\n"
+	"\n";
+static const char help_tail[] =
+	"\n"
+	"Exit status: the child's, 128+N if it died of signal N; 1 usage error,\n"
+	"2 invalid value, 125 minit failed, 126 not executable, 127 not found.\n";
+
+/* Written once, from the table, into a buffer of this file's own. */
 const char *opts_help(void)
 {
-	return "Usage: minit [OPTIONS] [--] COMMAND [ARG...]\n"
-	       "       minit --pause [OPTIONS]\n"
-	       "\n"
-	       "A tiny init for containers: runs COMMAND as its child, forwards signals to it,\n"
-	       "reaps orphans, stops the whole tree in bounded time and exits with COMMAND's\n"
-	       "status. Every option also reads MINIT_<NAME> from the environment.\n"
-	       "\n"
-	       "  -h, --help               print this help and exit\n"
-	       "  -V, --version            print the version and exit\n"
-	       "  -l, --license            print the licence and exit\n"
-	       "  -v, --verbose            more messages (repeat; MINIT_VERBOSITY=0..3)\n"
-	       "  -w, --warn-on-reap       warn when an orphan is reaped\n"
-	       "  -s, --subreaper          register as child subreaper (automatic if not PID 1)\n"
-	       "  -g, --group              send signals to the child's process group\n"
-	       "  -c, --single-child       no new session, signals to the child only\n"
-	       "      --setsid             run the child in a new session (implies -g)\n"
-	       "  -p, --pdeathsig SIG      signal for minit and its child when the parent dies\n"
-	       "  -e, --remap-exit CODE    treat exit CODE as 0 (repeatable)\n"
-	       "  -r, --rewrite S:R        forward signal S as R, R = 0 drops it (repeatable)\n"
-	       "      --pause              no command: reap, exit 0 on TERM or INT\n"
-	       "      --stop-on LIST       signals that stop the child (TERM,INT,QUIT)\n"
-	       "      --stop-ladder LIST   signals sent on stop, ending in KILL\n"
-	       "      --stop-timeout DUR   stop request to final KILL (9s)\n"
-	       "      --leftover-grace DUR TERM to KILL for leftovers after the child exits (2s)\n"
-	       "      --restart MODE       no, on-crash, on-failure or always (on-crash)\n"
-	       "      --backoff-min DUR    first restart delay (100ms)\n"
-	       "      --backoff-max DUR    largest restart delay (10s)\n"
-	       "      --restart-max N      restarts allowed within the window (5)\n"
-	       "      --restart-window DUR the window for --restart-max (60s)\n"
-	       "      --pidfile PATH       follow the process PATH names when the child exits\n"
-	       "      --listen ADDR        hold a listening socket for the child (repeatable)\n"
-	       "      --user USER[:GROUP]  run the child as USER\n"
-	       "      --cap-drop LIST      drop capabilities from the child (or all)\n"
-	       "      --cap-add LIST       keep capabilities for the child\n"
-	       "      --no-new-privs       set no_new_privs for the child\n"
-	       "      --seccomp MODE       off, default or auto (off)\n"
-	       "\n"
-	       "Exit status: the child's, 128+N if it died of signal N; 1 usage error,\n"
-	       "2 invalid value, 125 minit failed, 126 not executable, 127 not found.\n";
+	static char text[HELP_MAX];
+	size_t used;
+	int id, n;
+
+	if (text[0])
+		return text;
+	used = (size_t)snprintf(text, sizeof(text), "%s", help_head);
+	for (id = 0; id < O_COUNT && used < sizeof(text); id++) {
+		n = snprintf(text + used, sizeof(text) - used, "  %c%c%s--%s%s%s", defs[id].shortc ? '-' : ' ',
+			     defs[id].shortc ? defs[id].shortc : ' ', defs[id].shortc ? ", " : "  ",
+			     defs[id].name, defs[id].arg ? " " : "", defs[id].arg ? defs[id].arg : "");
+		used += (size_t)n;
+		if (used < sizeof(text))
+			used += (size_t)snprintf(text + used, sizeof(text) - used, "%*s%s\n",
+						 n < HELP_OPTION_COL ? HELP_OPTION_COL - n : 1, "",
+						 defs[id].help);
+	}
+	if (used < sizeof(text))
+		snprintf(text + used, sizeof(text) - used, "%s", help_tail);
+	return text;
 }

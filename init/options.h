@@ -7,12 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/parse.h"
+#include "../base/status.h"
+#include "../spawn/privs.h"
 #include "listen.h"
-#include "parse.h"
-
-#define LADDER_MAX	       8
-#define CAP_LIST_MAX	       64
-#define EXIT_CODE_COUNT	       256
+#include "supervise.h"
 
 #define STOP_TIMEOUT_DEFAULT_MS	  9000  /* under docker stop's 10 s */
 #define LEFTOVER_GRACE_DEFAULT_MS 2000
@@ -20,13 +19,12 @@
 #define BACKOFF_MAX_DEFAULT_MS	  10000
 #define RESTART_MAX_DEFAULT	  5
 #define RESTART_WINDOW_DEFAULT_MS 60000
-#define RESTART_MAX_LIMIT	  1000
 
-enum opts_result { OPTS_OK = 0, OPTS_USAGE = 1, OPTS_INVALID = 2 };
+enum opts_result { OPTS_OK = 0, OPTS_USAGE = EXIT_USAGE, OPTS_INVALID = EXIT_INVALID };
 enum opts_action { ACT_RUN, ACT_HELP, ACT_VERSION, ACT_LICENSE };
+/* Installed as tini (or docker-init) or as dumb-init, minit behaves as that
+ * program does, wherever a user could tell the difference (README.md). */
 enum personality { PERS_MINIT, PERS_TINI, PERS_DUMB_INIT };
-enum restart_mode { RESTART_NO, RESTART_ON_CRASH, RESTART_ON_FAILURE, RESTART_ALWAYS };
-enum seccomp_mode { SECCOMP_OFF, SECCOMP_DEFAULT, SECCOMP_AUTO };
 
 struct opts {
 	enum opts_action action;
@@ -41,6 +39,8 @@ struct opts {
 	int ladder[LADDER_MAX];
 	size_t ladder_len;		/* 0 = received signal, then KILL */
 	uint64_t stop_timeout_ms, leftover_grace_ms;
+	bool stop_given;		/* --stop-timeout or --stop-ladder (or their MINIT_*) given */
+	bool leftover_given;		/* --leftover-grace (or MINIT_LEFTOVER_GRACE) given */
 	enum restart_mode restart;
 	uint64_t backoff_min_ms, backoff_max_ms, restart_window_ms;
 	unsigned restart_max;
@@ -49,7 +49,7 @@ struct opts {
 	size_t listen_len;
 	const char *user;		/* USER[:GROUP], resolved at set-up */
 	const char *cap_drop, *cap_add;	/* comma lists, resolved by spawn/privs */
-	enum seccomp_mode seccomp;
+	enum privs_seccomp seccomp;
 };
 
 /* Fills o from the program name, the environment (NULL-terminated) and argv.

@@ -1,22 +1,20 @@
 #include "supervise.h"
 
-#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "../reaper/reaper.h"
-#include "../spawn/spawn.h"
-#include "log.h"
+#include "../base/log.h"
+#include "../base/status.h"
 
 #define STATUS_TEXT_MAX 64
 
-void sup_init(struct supervisor *s, const struct opts *o, const struct sup_ops *ops)
+void sup_init(struct supervisor *s, const struct sup_cfg *cfg, const struct sup_ops *ops)
 {
 	memset(s, 0, sizeof(*s));
-	s->o = o;
+	s->cfg = cfg;
 	s->ops = *ops;
 	s->deadline = SUP_NEVER;
-	s->backoff_ms = o->backoff_min_ms;
+	s->backoff_ms = cfg->backoff_min_ms;
 }
 
 static void finish(struct supervisor *s)
@@ -32,27 +30,54 @@ uint64_t sup_rung_offset_ms(uint64_t timeout_ms, size_t len, size_t k)
 	return units ? timeout_ms * ((1ULL << k) - 1) / units : 0;
 }
 
+static void send(struct supervisor *s, enum sup_target to, int sig)
+{
+	s->ops.send(s->ops.ctx, to, sig, NULL);
+}
+
 static void send_with_cont(struct supervisor *s, enum sup_target to, int sig)
 {
-	s->ops.send(s->ops.ctx, to, sig);
+	send(s, to, sig);
 	if (sig != SIGKILL && sig != SIGCONT)
-		s->ops.send(s->ops.ctx, to, SIGCONT);
+		send(s, to, SIGCONT);
+}
+
+/* A stop signal: with CONT after it unless the peer being replaced sends none. */
+static void send_stop(struct supervisor *s, int sig)
+{
+	if (s->cfg->stop_cont)
+		send_with_cont(s, SUP_TO_MAIN, sig);
+	else
+		send(s, SUP_TO_MAIN, sig);
 }
 
 static void kill_everything(struct supervisor *s, uint64_t now)
 {
-	if (!s->killing)
+	if (!s->killing) {
 		log_msg(LOG_WARN, "sending KILL to every remaining process");
-	s->killing = true;
-	s->ops.send(s->ops.ctx, SUP_TO_ALL, SIGKILL);
+		s->killing = true;
+		s->kill_ms = now;
+	} else if (!s->main && now - s->kill_ms >= KILL_GIVE_UP_MS) {
+		/* the main child is gone; what minit cannot find or end is not waited for */
+		log_msg(LOG_ERROR, "processes left %llu ms after KILL cannot be ended: exiting",
+			(unsigned long long)(now - s->kill_ms));
+		finish(s);
+		return;
+	}
+	send(s, SUP_TO_ALL, SIGKILL);
 	s->deadline = now + KILL_REPEAT_MS;
 }
 
-/* Main child gone for good: TERM (+CONT) the rest, KILL them at kill_at. */
+/* The main child is gone for good: deal with the rest as the configuration
+ * says; for SUP_LEFT_END, TERM (+CONT) them now and KILL them at kill_at. */
 static void drain(struct supervisor *s, bool none_left, uint64_t kill_at, uint64_t now)
 {
+	int term = s->cfg->rewrite[SIGTERM];
+
 	s->main = 0;
-	if (none_left) {
+	if (none_left || s->cfg->leftovers != SUP_LEFT_END) {
+		if (!none_left && s->cfg->leftovers == SUP_LEFT_TERM_GROUP && term)
+			send(s, SUP_TO_GROUP, term);
 		finish(s);
 		return;
 	}
@@ -72,38 +97,37 @@ static uint64_t take_backoff(struct supervisor *s)
 {
 	uint64_t delay = s->backoff_ms;
 
-	s->backoff_ms = delay * 2 > s->o->backoff_max_ms ? s->o->backoff_max_ms : delay * 2;
+	s->backoff_ms = delay * 2 > s->cfg->backoff_max_ms ? s->cfg->backoff_max_ms : delay * 2;
 	return delay;
 }
 
 static void start_child(struct supervisor *s, uint64_t now)
 {
 	pid_t pid = 0;
-	int r = s->ops.spawn(s->ops.ctx, &pid);
 
-	if (r == 0) {
-		s->main = pid;
+	if (s->ops.spawn(s->ops.ctx, &pid) == 0) {
+		s->main = s->last = pid;
 		s->sent_kill = false;
 		s->started_ms = now;
 		s->state = SUP_RUNNING;
 		s->deadline = SUP_NEVER;
-		log_msg(LOG_INFO, "started %s as pid %d", s->o->argv[0], (int)pid);
+		log_msg(LOG_INFO, "started %s as pid %d", s->cfg->name, (int)pid);
 		return;
 	}
-	if (r < 0 && s->restart_count) {
+	if (s->restart_count) {
 		/* fork failed while restarting: keep trying, paced by the back-off */
 		s->state = SUP_BACKOFF;
 		s->deadline = now + take_backoff(s);
 		log_msg(LOG_WARN, "retrying in %llu ms", (unsigned long long)(s->deadline - now));
 		return;
 	}
-	s->exit_code = r < 0 ? EXIT_MINIT_FAILED : r;
-	drain(s, false, now + s->o->leftover_grace_ms, now);
+	s->exit_code = EXIT_MINIT_FAILED;
+	drain(s, false, now + s->cfg->leftover_grace_ms, now);
 }
 
 void sup_start(struct supervisor *s, uint64_t now)
 {
-	if (s->o->pause) {
+	if (s->cfg->pause) {
 		s->state = SUP_PAUSED;
 		return;
 	}
@@ -113,28 +137,34 @@ void sup_start(struct supervisor *s, uint64_t now)
 static void begin_stop(struct supervisor *s, int sig, int received, uint64_t now)
 {
 	char a[SIGNAL_NAME_MAX], b[SIGNAL_NAME_MAX];
-	const struct opts *o = s->o;
+	const struct sup_cfg *c = s->cfg;
+	bool escalate = c->stop_timeout_ms != SUP_NEVER;
 
-	if (o->ladder_len) {
-		memcpy(s->ladder, o->ladder, sizeof(o->ladder));
-		s->ladder_len = o->ladder_len;
+	if (c->ladder_len) {
+		memcpy(s->ladder, c->ladder, sizeof(c->ladder));
+		s->ladder_len = c->ladder_len;
 	} else {
 		s->ladder[0] = sig;
 		s->ladder[1] = SIGKILL;
-		s->ladder_len = sig == SIGKILL ? 1 : 2;
+		s->ladder_len = sig == SIGKILL || !escalate ? 1 : 2;
 	}
 	s->state = SUP_STOPPING;
 	s->stop_ms = now;
 	s->rung = 0;
-	log_msg(LOG_INFO, "stop requested by SIG%s: sending %s to pid %d, KILL in %llu ms",
-		signal_name(received, a), signal_name(s->ladder[0], b), (int)s->main,
-		(unsigned long long)o->stop_timeout_ms);
+	if (escalate)
+		log_msg(LOG_INFO, "stop requested by SIG%s: sending %s to pid %d, KILL in %llu ms",
+			signal_name(received, a), signal_name(s->ladder[0], b), (int)s->main,
+			(unsigned long long)c->stop_timeout_ms);
+	else
+		log_msg(LOG_INFO, "stop requested by SIG%s: sending %s to pid %d", signal_name(received, a),
+			signal_name(s->ladder[0], b), (int)s->main);
 	if (s->ladder[0] == SIGKILL) {
 		kill_everything(s, now);
 		return;
 	}
-	send_with_cont(s, SUP_TO_MAIN, s->ladder[0]);
-	s->deadline = now + sup_rung_offset_ms(o->stop_timeout_ms, s->ladder_len, 1);
+	send_stop(s, s->ladder[0]);
+	s->deadline = escalate ? now + sup_rung_offset_ms(c->stop_timeout_ms, s->ladder_len, 1)
+			       : SUP_NEVER;
 }
 
 static void climb(struct supervisor *s, uint64_t now)
@@ -142,7 +172,7 @@ static void climb(struct supervisor *s, uint64_t now)
 	char name[SIGNAL_NAME_MAX];
 	int sig;
 
-	if (s->killing) {
+	if (s->killing || s->rung + 1 >= s->ladder_len) {
 		kill_everything(s, now);
 		return;
 	}
@@ -153,16 +183,36 @@ static void climb(struct supervisor *s, uint64_t now)
 	}
 	log_msg(LOG_WARN, "pid %d still running after %llu ms: sending %s", (int)s->main,
 		(unsigned long long)(now - s->stop_ms), signal_name(sig, name));
-	send_with_cont(s, SUP_TO_MAIN, sig);
-	s->deadline = s->stop_ms + sup_rung_offset_ms(s->o->stop_timeout_ms, s->ladder_len,
+	send_stop(s, sig);
+	s->deadline = s->stop_ms + sup_rung_offset_ms(s->cfg->stop_timeout_ms, s->ladder_len,
 						      s->rung + 1);
 }
 
-void sup_signal(struct supervisor *s, int sig, uint64_t now)
+static bool is_tty_stop(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void forward(struct supervisor *s, int sig, int fwd, const union sigval *value)
 {
 	char a[SIGNAL_NAME_MAX], b[SIGNAL_NAME_MAX];
-	int fwd = sig <= SIG_MAX ? s->o->rewrite[sig] : sig;
-	bool stop = sig <= SIG_MAX && s->o->stop_on[sig] && fwd;
+
+	if (log_enabled(LOG_DEBUG))
+		log_msg(LOG_DEBUG, "%s SIG%s as SIG%s to pid %d", fwd ? "forwarding" : "dropping",
+			signal_name(sig, a), signal_name(fwd, b), (int)s->main);
+	if (fwd)
+		s->ops.send(s->ops.ctx, SUP_TO_MAIN, fwd, value);
+	s->sent_kill = s->sent_kill || fwd == SIGKILL;
+	/* dumb-init: the terminal's stop suspends minit too, so the shell sees it stopped */
+	if (s->cfg->job_control && is_tty_stop(sig))
+		send(s, SUP_TO_SELF, SIGSTOP);
+}
+
+void sup_signal(struct supervisor *s, int sig, const union sigval *value, uint64_t now)
+{
+	char a[SIGNAL_NAME_MAX];
+	int fwd = sig <= SIG_MAX ? s->cfg->rewrite[sig] : sig;
+	bool stop = sig <= SIG_MAX && s->cfg->stop_on[sig] && fwd;
 
 	switch (s->state) {
 	case SUP_PAUSED:
@@ -172,23 +222,22 @@ void sup_signal(struct supervisor *s, int sig, uint64_t now)
 		}
 		return;
 	case SUP_RUNNING:
-		if (stop && fwd) {
+		if (stop) {
 			begin_stop(s, fwd, sig, now);
 			return;
 		}
-		/* fall through */
+		forward(s, sig, fwd, value);
+		return;
 	case SUP_STOPPING:
-		if (log_enabled(LOG_DEBUG))
-			log_msg(LOG_DEBUG, "%s SIG%s as SIG%s to pid %d", fwd ? "forwarding" : "dropping",
-				signal_name(sig, a), signal_name(fwd, b), (int)s->main);
-		if (fwd)
-			s->ops.send(s->ops.ctx, SUP_TO_MAIN, fwd);
-		s->sent_kill = s->sent_kill || fwd == SIGKILL;
+		forward(s, sig, fwd, value);
 		return;
 	case SUP_HANDOFF:
 		/* the successor may be starting up: stop the rest gracefully */
 		if (stop)
-			drain(s, false, now + s->o->stop_timeout_ms, now);
+			drain(s, false,
+			      s->cfg->stop_timeout_ms == SUP_NEVER ? now + s->cfg->leftover_grace_ms
+								  : now + s->cfg->stop_timeout_ms,
+			      now);
 		return;
 	case SUP_BACKOFF:
 	case SUP_DRAINING:
@@ -207,9 +256,9 @@ void sup_signal(struct supervisor *s, int sig, uint64_t now)
 /* The exit code minit reports: 128+N for signal N, then -e remapping (as tini's -e 143). */
 static int status_code(const struct supervisor *s, int status)
 {
-	int code = reap_exit_code(status);
+	int code = status_exit_code(status);
 
-	return s->o->remap_exit[code] ? 0 : code;
+	return s->cfg->remap_exit[code] ? 0 : code;
 }
 
 static bool crashed(const struct supervisor *s, int status)
@@ -228,11 +277,11 @@ static bool crashed(const struct supervisor *s, int status)
 
 static bool wants_restart(const struct supervisor *s, int status)
 {
-	int code = reap_exit_code(status);
+	int code = status_exit_code(status);
 
 	if (WIFEXITED(status) && (code == EXIT_NOT_EXECUTABLE || code == EXIT_NOT_FOUND))
 		return false; /* could not execute: restarting would only loop */
-	switch (s->o->restart) {
+	switch (s->cfg->restart) {
 	case RESTART_ALWAYS: return true;
 	case RESTART_ON_FAILURE: return status_code(s, status) != 0;
 	case RESTART_ON_CRASH: return crashed(s, status);
@@ -248,29 +297,28 @@ static size_t recent_restarts(const struct supervisor *s, uint64_t now)
 								     : RESTART_HISTORY;
 
 	for (i = 0; i < have; i++)
-		if (now - s->restarts[i] < s->o->restart_window_ms)
+		if (now - s->restarts[i] < s->cfg->restart_window_ms)
 			n++;
 	return n;
 }
 
 static void schedule_restart(struct supervisor *s, const char *what, bool none_left, uint64_t now)
 {
-	const struct opts *o = s->o;
+	const struct sup_cfg *c = s->cfg;
 	uint64_t delay;
 
-	if (recent_restarts(s, now) >= o->restart_max) {
-		log_msg(LOG_ERROR, "pid %d %s; giving up after %u restarts in %llu ms", (int)s->main,
-			what, o->restart_max, (unsigned long long)o->restart_window_ms);
-		drain(s, none_left, now + o->leftover_grace_ms, now);
+	if (recent_restarts(s, now) >= c->restart_max) {
+		log_msg(LOG_ERROR, "pid %d %s; giving up after %u restarts in %llu ms", (int)s->last,
+			what, c->restart_max, (unsigned long long)c->restart_window_ms);
+		drain(s, none_left, now + c->leftover_grace_ms, now);
 		return;
 	}
 	if (now - s->started_ms >= BACKOFF_RESET_MS)
-		s->backoff_ms = o->backoff_min_ms;
+		s->backoff_ms = c->backoff_min_ms;
 	delay = take_backoff(s);
 	s->restarts[s->restart_count++ % RESTART_HISTORY] = now + delay;
-	log_msg(LOG_WARN, "pid %d %s; restart %zu of %u in %llu ms", (int)s->main, what,
-		recent_restarts(s, now + delay), o->restart_max, (unsigned long long)delay);
-	s->main = 0;
+	log_msg(LOG_WARN, "pid %d %s; restart %zu of %u in %llu ms", (int)s->last, what,
+		recent_restarts(s, now + delay), c->restart_max, (unsigned long long)delay);
 	s->state = SUP_BACKOFF;
 	s->deadline = now + delay;
 	if (!none_left)
@@ -282,25 +330,24 @@ static void after_exit(struct supervisor *s, int status, bool none_left, uint64_
 {
 	char what[STATUS_TEXT_MAX];
 
-	reap_describe(status, what, sizeof(what));
+	status_describe(status, what, sizeof(what));
 	if (wants_restart(s, status)) {
 		schedule_restart(s, what, none_left, now);
 		return;
 	}
-	log_msg(WIFSIGNALED(status) ? LOG_WARN : LOG_INFO, "pid %d %s",
-		(int)s->main, what);
-	drain(s, none_left, now + s->o->leftover_grace_ms, now);
+	log_msg(WIFSIGNALED(status) ? LOG_WARN : LOG_INFO, "pid %d %s", (int)s->last, what);
+	drain(s, none_left, now + s->cfg->leftover_grace_ms, now);
 }
 
 static bool try_handoff(struct supervisor *s, uint64_t now)
 {
-	pid_t next = s->ops.handoff(s->ops.ctx, s->main);
+	pid_t next = s->ops.handoff(s->ops.ctx, s->last);
 
 	if (!next)
 		return false;
-	log_msg(LOG_INFO, "pid %d exited; following pid %d from %s", (int)s->main, (int)next,
-		s->o->pidfile);
-	s->main = next;
+	log_msg(LOG_INFO, "pid %d exited; following pid %d from %s", (int)s->last, (int)next,
+		s->cfg->follow_from);
+	s->main = s->last = next;
 	s->sent_kill = false;
 	s->started_ms = now;
 	s->state = SUP_RUNNING;
@@ -308,15 +355,36 @@ static bool try_handoff(struct supervisor *s, uint64_t now)
 	return true;
 }
 
+/* When the leftovers of a stop must be gone: the stop's own deadline, or the
+ * leftover grace if that comes first. */
+static uint64_t stop_kill_at(const struct supervisor *s, uint64_t now)
+{
+	uint64_t grace = now + s->cfg->leftover_grace_ms;
+
+	if (s->cfg->stop_timeout_ms == SUP_NEVER)
+		return grace;
+	return s->stop_ms + s->cfg->stop_timeout_ms < grace ? s->stop_ms + s->cfg->stop_timeout_ms
+							   : grace;
+}
+
 void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t now)
 {
 	char what[STATUS_TEXT_MAX];
+	int failed = s->ops.reaped(s->ops.ctx);
 
+	s->main = 0;
 	s->status = status;
-	s->exit_code = status_code(s, status);
+	s->exit_code = failed ? failed : status_code(s, status);
+	if (failed) {
+		/* it never ran: a restart would fail the same way */
+		drain(s, none_left,
+		      s->state == SUP_STOPPING ? stop_kill_at(s, now) : now + s->cfg->leftover_grace_ms,
+		      now);
+		return;
+	}
 	switch (s->state) {
 	case SUP_RUNNING:
-		if (s->o->pidfile && !none_left) {
+		if (s->cfg->follow && !none_left) {
 			if (try_handoff(s, now))
 				return;
 			/* a launcher that daemonised exits 0 before its daemon writes the
@@ -333,13 +401,10 @@ void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t 
 		after_exit(s, status, none_left, now);
 		return;
 	case SUP_STOPPING:
-		log_msg(LOG_INFO, "pid %d %s after %llu ms", (int)s->main,
-			reap_describe(status, what, sizeof(what)),
+		log_msg(LOG_INFO, "pid %d %s after %llu ms", (int)s->last,
+			status_describe(status, what, sizeof(what)),
 			(unsigned long long)(now - s->stop_ms));
-		drain(s, none_left, s->stop_ms + s->o->stop_timeout_ms < now + s->o->leftover_grace_ms
-					    ? s->stop_ms + s->o->stop_timeout_ms
-					    : now + s->o->leftover_grace_ms,
-		      now);
+		drain(s, none_left, stop_kill_at(s, now), now);
 		return;
 	default:
 		return;
@@ -368,7 +433,7 @@ void sup_tick(struct supervisor *s, uint64_t now)
 		return;
 	case SUP_BACKOFF:
 		if (!s->empty) /* stragglers of the crashed child */
-			s->ops.send(s->ops.ctx, SUP_TO_TREE, SIGKILL);
+			send(s, SUP_TO_TREE, SIGKILL);
 		start_child(s, now);
 		return;
 	case SUP_HANDOFF:

@@ -1,22 +1,57 @@
 /* The supervision policy as a state machine over events (a signal arrived,
  * the main child was reaped, nothing is left, a deadline passed). It decides;
  * effects (spawn, signal, follow a pid file) go through struct sup_ops, so the
- * policy can be driven in unit tests without real processes. */
+ * policy can be driven in unit tests without real processes. It reads only
+ * its own struct sup_cfg, filled once at start-up. */
 #ifndef MINIT_SUPERVISE_H
 #define MINIT_SUPERVISE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "options.h"
+#include "../base/parse.h"
 
 #define SUP_NEVER	     UINT64_MAX
 #define KILL_REPEAT_MS	     100   /* re-send KILL to stragglers (fresh forks, reparenting) */
+#define KILL_GIVE_UP_MS	     5000  /* main child gone: stop waiting for leftovers KILL cannot end */
 #define BACKOFF_RESET_MS     10000 /* a child that ran this long starts back-off afresh */
 #define HANDOFF_POLL_MS	     20	   /* re-read the pid file while the server daemonises */
 #define HANDOFF_WAIT_MS	     5000  /* how long a daemonising server may take to write it */
+#define LADDER_MAX	     8
+#define RESTART_MAX_LIMIT    1000
 #define RESTART_HISTORY	     (RESTART_MAX_LIMIT + 1)
+#define EXIT_CODE_COUNT	     256
+
+enum restart_mode { RESTART_NO, RESTART_ON_CRASH, RESTART_ON_FAILURE, RESTART_ALWAYS };
+
+/* What happens to the other processes when the main child is gone for good. */
+enum sup_leftovers {
+	SUP_LEFT_END,		/* TERM (+CONT) them, KILL after the grace, exit when all are reaped */
+	SUP_LEFT_TERM_GROUP,	/* TERM to the main child's process group once, exit (dumb-init) */
+	SUP_LEFT_LEAVE,		/* exit at once, leave them running (tini; dumb-init -c) */
+};
+
+struct sup_cfg {
+	const char *name;		/* the command, for log lines */
+	bool pause;			/* no child: reap until TERM or INT */
+	int rewrite[SIG_MAX + 1];	/* rewrite[s] = signal to send for s, 0 drops */
+	bool stop_on[SIG_MAX + 1];	/* signals that are stop requests */
+	int ladder[LADDER_MAX];
+	size_t ladder_len;		/* 0 = the received signal, then KILL */
+	uint64_t stop_timeout_ms;	/* SUP_NEVER: forward the stop request, never escalate */
+	bool stop_cont;			/* follow every stop signal with CONT */
+	enum sup_leftovers leftovers;
+	uint64_t leftover_grace_ms;
+	enum restart_mode restart;
+	uint64_t backoff_min_ms, backoff_max_ms, restart_window_ms;
+	unsigned restart_max;
+	bool follow;			/* --pidfile: look for a successor when the child exits */
+	const char *follow_from;	/* where the successor is named, for log lines */
+	bool remap_exit[EXIT_CODE_COUNT];
+	bool job_control;		/* TSTP, TTIN, TTOU also stop minit (dumb-init, not PID 1) */
+};
 
 enum sup_state {
 	SUP_PAUSED,	/* --pause: no child, reap until TERM/INT */
@@ -30,30 +65,38 @@ enum sup_state {
 
 enum sup_target {
 	SUP_TO_MAIN,	/* the main child (its group with -g) */
+	SUP_TO_GROUP,	/* the process group the last main child led, even once it is gone */
 	SUP_TO_TREE,	/* minit's descendants: not what docker exec started beside it */
 	SUP_TO_ALL,	/* every process minit can end: as PID 1 the whole namespace */
+	SUP_TO_SELF,	/* minit itself (job control) */
 };
 
 struct sup_ops {
 	void *ctx;
-	/* 0 with *pid set; -1 to retry later (fork failed); else an exit code. */
+	/* 0 with *pid set; -1 when no child could be made (fork failed). */
 	int (*spawn)(void *ctx, pid_t *pid);
-	void (*send)(void *ctx, enum sup_target to, int sig);
+	/* value: a sigqueue payload to pass on, or NULL. */
+	void (*send)(void *ctx, enum sup_target to, int sig, const union sigval *value);
 	/* The live process in minit's tree that the pid file names, other than old; or 0. */
 	pid_t (*handoff)(void *ctx, pid_t old);
+	/* The main child was reaped: 0 if it had started, or the exit code of a
+	 * start that failed before exec (the reason is logged). */
+	int (*reaped)(void *ctx);
 };
 
 struct supervisor {
-	const struct opts *o;
+	const struct sup_cfg *cfg;
 	struct sup_ops ops;
 	enum sup_state state;
-	pid_t main;
+	pid_t main;			/* the live main child; 0 once reaped */
+	pid_t last;			/* the last main child, reaped or not */
 	int status;			/* the main child's last wait status */
 	int exit_code;			/* what minit exits with */
 	bool empty;			/* the last reap found no child at all */
 	uint64_t deadline;
 	uint64_t started_ms;		/* when the main child started */
 	bool killing;			/* the final KILL went out: repeat it until empty */
+	uint64_t kill_ms;		/* when it first went out */
 	bool sent_kill;			/* minit forwarded KILL to this main child */
 	/* stopping */
 	int ladder[LADDER_MAX];
@@ -67,9 +110,10 @@ struct supervisor {
 	uint64_t handoff_until;
 };
 
-void sup_init(struct supervisor *s, const struct opts *o, const struct sup_ops *ops);
+void sup_init(struct supervisor *s, const struct sup_cfg *cfg, const struct sup_ops *ops);
 void sup_start(struct supervisor *s, uint64_t now);
-void sup_signal(struct supervisor *s, int sig, uint64_t now);
+/* value: the payload of a signal sent with sigqueue, or NULL. */
+void sup_signal(struct supervisor *s, int sig, const union sigval *value, uint64_t now);
 void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t now);
 /* After every reap: whether any child is left at all. */
 void sup_children(struct supervisor *s, bool none_left, uint64_t now);

@@ -12,11 +12,11 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../init/log.h"
-#include "../init/options.h"
-#include "../init/parse.h"
+#include "../base/log.h"
+#include "../base/parse.h"
 
 #define ID_MAX	      0xfffffffeU /* (uid_t)-1 means "no change" to set*id */
 #define NAME_MAX_LEN  64
@@ -28,6 +28,7 @@
 #define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
 
 static const char *const step_names[] = {
+	[PRIVS_STEP_INHERITABLE] = "clear the inheritable and ambient capabilities",
 	[PRIVS_STEP_BOUNDING] = "drop capabilities from the bounding set",
 	[PRIVS_STEP_GROUPS] = "set the supplementary groups",
 	[PRIVS_STEP_GID] = "set the group id",
@@ -260,16 +261,10 @@ static int set_flags(cap_t caps, cap_flag_t flag, uint64_t set, int count)
  * given every capability would be root in all but name. Inheritable stays
  * empty for root (CVE-2022-24769). *effective: the child's effective set. */
 static int prepare_caps(struct privs *p, const struct self_caps *self, bool child_root,
-			const char *cap_drop, const char *cap_add, uint64_t *effective, char *err,
-			size_t errlen)
+			uint64_t drop, uint64_t add, uint64_t *effective, char *err, size_t errlen)
 {
-	uint64_t have = self->bound & self->permitted, drop = 0, add = 0, keep;
+	uint64_t keep = (self->bound & self->permitted & ~drop) | add;
 
-	if (cap_drop && privs_parse_caps(cap_drop, PRIVS_CAPS_ALL, &drop, err, errlen))
-		return -EINVAL;
-	if (cap_add && privs_parse_caps(cap_add, have, &add, err, errlen))
-		return -EINVAL;
-	keep = (have & ~drop) | add;
 	p->caps = true;
 	p->keepcaps = !child_root;
 	p->drop_bound = self->bound & ~keep;
@@ -354,20 +349,26 @@ out_release:
 }
 
 /* auto: only when minit itself runs with no filter, i.e. the runtime left the
- * container unconfined. Loading a filter takes no_new_privs or CAP_SYS_ADMIN:
- * a child without the capability gets no_new_privs (as systemd does). */
-static int prepare_seccomp(struct privs *p, int mode, uint64_t effective, char *err,
-			   size_t errlen)
+ * container unconfined. */
+static bool seccomp_wanted(enum privs_seccomp mode)
 {
-	int state = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
-	int rc;
+	int state;
 
-	if (mode == SECCOMP_AUTO && state != 0) {
+	if (mode != PRIVS_SECCOMP_AUTO)
+		return mode == PRIVS_SECCOMP_DEFAULT;
+	state = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	if (state != 0)
 		log_msg(LOG_INFO, "--seccomp auto: %s, adding no filter",
 			state < 0 ? "this kernel has no seccomp" : "minit already runs under a filter");
-		return 0;
-	}
-	rc = seccomp_compile(&p->filter);
+	return state == 0;
+}
+
+/* Loading a filter takes no_new_privs or CAP_SYS_ADMIN: a child without the
+ * capability gets no_new_privs (as systemd does). */
+static int prepare_seccomp(struct privs *p, uint64_t effective, char *err, size_t errlen)
+{
+	int rc = seccomp_compile(&p->filter);
+
 	if (rc) {
 		snprintf(err, errlen, "unable to build the seccomp filter: %s", strerror(-rc));
 		return rc == -EINVAL ? -ENOTRECOVERABLE : rc;
@@ -381,19 +382,38 @@ static int prepare_seccomp(struct privs *p, int mode, uint64_t effective, char *
 	return 0;
 }
 
-int privs_prepare(struct privs *p, const char *user, const char *cap_drop, const char *cap_add,
-		  bool no_new_privs, int seccomp_mode, char *err, size_t errlen)
+/* A root child confined by a filter or a dropped capability must not keep
+ * CAP_SYS_PTRACE: with it, it could attach to minit (dumpable or not) and
+ * do through minit what it may not do itself. Returns the bit to drop. */
+static uint64_t ptrace_drop(const struct self_caps *self, bool child_root, bool confined,
+			    uint64_t add)
+{
+	const uint64_t bit = 1ULL << CAP_SYS_PTRACE;
+
+	if (!child_root || !confined || (add & bit) || !(self->bound & self->permitted & bit))
+		return 0;
+	if (!(self->effective >> CAP_SETPCAP & 1)) {
+		log_msg(LOG_WARN, "the confined child keeps CAP_SYS_PTRACE (minit lacks CAP_SETPCAP "
+				  "to drop it): it could attach to minit");
+		return 0;
+	}
+	log_msg(LOG_INFO, "dropping CAP_SYS_PTRACE from the confined child (--cap-add sys_ptrace keeps it)");
+	return bit;
+}
+
+int privs_prepare(struct privs *p, const struct privs_req *req, char *err, size_t errlen)
 {
 	struct self_caps self;
-	uint64_t effective;
-	bool child_root;
+	uint64_t effective, drop = 0, add = 0, implicit;
+	bool child_root, filter;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	p->no_new_privs = no_new_privs;
-	if (user && resolve_user(p, user, err, errlen))
+	p->no_new_privs = req->no_new_privs;
+	if (req->user && resolve_user(p, req->user, err, errlen))
 		return -EINVAL;
-	if (!cap_drop && !cap_add && seccomp_mode == SECCOMP_OFF)
+	filter = seccomp_wanted(req->seccomp);
+	if (!req->cap_drop && !req->cap_add && !filter)
 		return 0;
 	rc = read_self_caps(&self);
 	if (rc) {
@@ -401,16 +421,20 @@ int privs_prepare(struct privs *p, const char *user, const char *cap_drop, const
 		return rc == -EINVAL ? -ENOTRECOVERABLE : rc;
 	}
 	p->cap_count = self.count;
+	if (req->cap_drop && privs_parse_caps(req->cap_drop, PRIVS_CAPS_ALL, &drop, err, errlen))
+		return -EINVAL;
+	if (req->cap_add &&
+	    privs_parse_caps(req->cap_add, self.bound & self.permitted, &add, err, errlen))
+		return -EINVAL;
 	child_root = p->set_user ? p->uid == 0 : geteuid() == 0;
 	effective = p->set_user && !child_root ? 0 : self.effective;
-	if (cap_drop || cap_add) {
-		rc = prepare_caps(p, &self, child_root, cap_drop, cap_add, &effective, err, errlen);
+	implicit = ptrace_drop(&self, child_root, filter || req->cap_drop, add);
+	if (req->cap_drop || req->cap_add || implicit) {
+		rc = prepare_caps(p, &self, child_root, drop | implicit, add, &effective, err, errlen);
 		if (rc)
 			return rc;
 	}
-	if (seccomp_mode != SECCOMP_OFF)
-		return prepare_seccomp(p, seccomp_mode, effective, err, errlen);
-	return 0;
+	return filter ? prepare_seccomp(p, effective, err, errlen) : 0;
 }
 
 /* Drops what is in drop_bound and still in this process's bounding set:
@@ -430,6 +454,22 @@ int privs_narrow_self(const struct privs *p)
 	return drop_bound(p);
 }
 
+/* Without --cap-*, no inheritable or ambient capability passes on from minit. */
+static int clear_inheritable(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[0].inheritable = data[1].inheritable = 0;
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return -errno; /* EINVAL: a kernel without ambient capabilities (< 4.3) */
+	return 0;
+}
+
 /* The order matters: the bounding set while CAP_SETPCAP is still there,
  * groups before the uid that loses the right to set them, keepcaps before
  * setuid, capabilities after it (setuid clears the effective set), seccomp
@@ -438,6 +478,9 @@ int privs_apply(const struct privs *p, enum privs_step *step)
 {
 	int c, rc;
 
+	*step = PRIVS_STEP_INHERITABLE;
+	if (!p->caps && (rc = clear_inheritable()))
+		return rc;
 	*step = PRIVS_STEP_BOUNDING;
 	rc = drop_bound(p);
 	if (rc)
@@ -455,8 +498,8 @@ int privs_apply(const struct privs *p, enum privs_step *step)
 		*step = PRIVS_STEP_UID;
 		if (setuid(p->uid))
 			return -errno;
-		if (p->home[0] && !getenv("HOME"))
-			(void)setenv("HOME", p->home, 1);
+		if (setenv("HOME", p->home, 1))
+			return -errno;
 	}
 	if (p->caps) {
 		*step = PRIVS_STEP_CAPS;

@@ -1,7 +1,13 @@
 /* The child's identity and privileges: --user, --cap-drop/--cap-add,
  * --no-new-privs, --seccomp. Resolved in the parent (names looked up, the
  * capability sets computed and the seccomp filter compiled once, so a restart
- * gets exactly the same), applied in the child before exec with syscalls only. */
+ * gets exactly the same), applied in the child before exec with syscalls only.
+ * Every child loses the inheritable and ambient capabilities it was not asked
+ * to get (a file-capability binary must not gain what minit could pass on),
+ * and a child confined by seccomp or a dropped capability loses
+ * CAP_SYS_PTRACE too unless --cap-add names it: minit is not dumpable, and
+ * without that capability its child cannot attach to it and escape the
+ * confinement through minit. */
 #ifndef MINIT_PRIVS_H
 #define MINIT_PRIVS_H
 
@@ -16,8 +22,18 @@
 #define PRIVS_HOME_MAX	 256
 #define PRIVS_CAPS_ALL	 (~0ULL) /* "all" in a capability list */
 
+enum privs_seccomp { PRIVS_SECCOMP_OFF, PRIVS_SECCOMP_DEFAULT, PRIVS_SECCOMP_AUTO };
+
+/* What the options ask for; the strings are resolved by privs_prepare. */
+struct privs_req {
+	const char *user;		/* USER[:GROUP], NULL = keep minit's */
+	const char *cap_drop, *cap_add;	/* comma lists, NULL = none */
+	bool no_new_privs;
+	enum privs_seccomp seccomp;
+};
+
 enum privs_step {
-	PRIVS_STEP_BOUNDING, PRIVS_STEP_GROUPS, PRIVS_STEP_GID, PRIVS_STEP_KEEPCAPS,
+	PRIVS_STEP_INHERITABLE, PRIVS_STEP_BOUNDING, PRIVS_STEP_GROUPS, PRIVS_STEP_GID, PRIVS_STEP_KEEPCAPS,
 	PRIVS_STEP_UID, PRIVS_STEP_CAPS, PRIVS_STEP_AMBIENT, PRIVS_STEP_NO_NEW_PRIVS,
 	PRIVS_STEP_SECCOMP,
 };
@@ -28,7 +44,7 @@ struct privs {
 	gid_t gid;
 	gid_t groups[PRIVS_GROUPS_MAX];
 	size_t ngroups;
-	char home[PRIVS_HOME_MAX];	/* HOME for the child when unset, "" = leave */
+	char home[PRIVS_HOME_MAX];	/* HOME for the child (the user's, as gosu) */
 	bool caps;			/* shape the child's capability sets */
 	bool keepcaps;			/* non-root child: keep permitted across setuid */
 	int cap_count;			/* capabilities this kernel knows (0..cap_count-1) */
@@ -39,12 +55,10 @@ struct privs {
 	struct sock_fprog filter;	/* .len == 0: no seccomp filter */
 };
 
-/* Resolves user, group and capability names from the options' strings and
- * compiles the seccomp filter (seccomp_mode: enum seccomp_mode). Returns 0;
- * -EINVAL with a one-line reason in err for invalid input (exit 2); another
- * -errno with a reason when minit itself failed (exit 125). */
-int privs_prepare(struct privs *p, const char *user, const char *cap_drop, const char *cap_add,
-		  bool no_new_privs, int seccomp_mode, char *err, size_t errlen);
+/* Resolves user, group and capability names and compiles the seccomp
+ * filter. Returns 0; -EINVAL with a one-line reason in err for invalid input
+ * (exit 2); another -errno with a reason when minit itself failed (exit 125). */
+int privs_prepare(struct privs *p, const struct privs_req *req, char *err, size_t errlen);
 
 /* Pure: a comma-separated list of capability names ("net_bind_service",
  * "NET_BIND_SERVICE", "CAP_NET_BIND_SERVICE", or "all") to a bit set. Names

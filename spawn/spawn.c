@@ -2,23 +2,28 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include "../init/log.h"
+#include "../base/fd.h"
+#include "../base/log.h"
+#include "../base/status.h"
 
-#define FIRST_LISTEN_FD 3 /* sd_listen_fds(3): passed sockets start at 3 */
-#define DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define EXEC_PATH_MAX	4096
-#define PID_TEXT_MAX	24
+#define FIRST_LISTEN_FD	    3 /* sd_listen_fds(3): passed sockets start at 3 */
+#define DEFAULT_PATH	    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define EXEC_PATH_MAX	    4096
+#define PID_TEXT_MAX	    24
+#define KERNEL_SIGSET_BYTES (64 / 8) /* the kernel's sigset: 64 signals */
 
-enum child_step { STEP_SESSION, STEP_LISTEN, STEP_PRIVS, STEP_MASK, STEP_EXEC };
+enum child_step { STEP_SESSION, STEP_LISTEN, STEP_CWD, STEP_PRIVS, STEP_MASK, STEP_EXEC };
 
 struct child_report {
 	int step;	/* enum child_step */
@@ -26,8 +31,17 @@ struct child_report {
 	int err;
 };
 
-/* Only in the child: reports why it could not exec, then ends. */
-static void __attribute__((noreturn)) child_fail(int fd, enum child_step step, int sub, int err)
+static int exec_code(const struct spawn_cfg *c, int err)
+{
+	return err == ENOENT ? c->exec_codes.not_found
+	       : err == EACCES ? c->exec_codes.denied
+			       : c->exec_codes.other;
+}
+
+/* Only in the child: reports why it could not exec, then ends with the code
+ * minit will exit with, so the status says it even if the report is lost. */
+static void __attribute__((noreturn)) child_fail(const struct spawn_cfg *c, int fd,
+						 enum child_step step, int sub, int err)
 {
 	struct child_report rep = { step, sub, err };
 	ssize_t n;
@@ -35,12 +49,14 @@ static void __attribute__((noreturn)) child_fail(int fd, enum child_step step, i
 	do
 		n = write(fd, &rep, sizeof(rep));
 	while (n < 0 && errno == EINTR);
-	_exit(EXIT_MINIT_FAILED);
+	_exit(step == STEP_EXEC ? exec_code(c, err) : EXIT_MINIT_FAILED);
 }
 
 /* Own process group (or session) and, on a terminal, the foreground: then
- * Ctrl-C goes to the application, not to minit. Errors on the terminal are
- * not fatal: stdin may be a terminal that is not ours to control. */
+ * Ctrl-C goes to the application, not to minit. With a session, the
+ * terminal becomes the child's controlling one (minit gave it up first).
+ * Errors on the terminal are not fatal: stdin may be a terminal that is not
+ * ours to control. */
 static int child_session(const struct spawn_cfg *c)
 {
 	if (c->setsid ? setsid() < 0 : setpgid(0, 0) < 0)
@@ -91,20 +107,54 @@ static int child_listen(const struct spawn_cfg *c)
 	return 0;
 }
 
-/* execvp without its fallback: glibc runs a file it cannot execute (ENOEXEC)
- * through /bin/sh, musl does not. minit reports "Exec format error" with 126
- * whatever libc it was built with. Returns the errno to report. */
-static int exec_command(char *const *argv)
+/* glibc's execvp runs a file the kernel cannot execute (ENOEXEC: a script
+ * with no #! line) with /bin/sh; musl's does not. */
+static void exec_sh(char *path, char *const *argv)
 {
+	static char sh[] = "/bin/sh";
+	size_t n = 0;
+	char **args;
+
+	while (argv[n])
+		n++;
+	args = calloc(n + 2, sizeof(*args));
+	if (!args)
+		return;
+	args[0] = sh;
+	args[1] = path;
+	memcpy(args + 2, argv + 1, n * sizeof(*args)); /* argv[1..n-1] and its NULL */
+	execve(args[0], args, environ);
+	free(args);
+	errno = ENOEXEC;
+}
+
+static void exec_one(const struct spawn_cfg *c, char *path)
+{
+	execve(path, c->argv, environ);
+	if (errno == ENOEXEC && c->sh_fallback)
+		exec_sh(path, c->argv);
+}
+
+/* execvp with the same errors whatever the libc: the /bin/sh fallback only
+ * where configured (the peers, built with glibc, have it). An empty name is
+ * not found (ENOENT, as execvp says), a name longer than NAME_MAX is
+ * ENAMETOOLONG. Returns the errno to report. */
+static int exec_command(const struct spawn_cfg *c)
+{
+	char *const *argv = c->argv;
 	const char *dir = getenv("PATH"), *end;
 	char path[EXEC_PATH_MAX];
 	bool denied = false;
 	size_t len;
 
+	if (!argv[0][0])
+		return ENOENT;
 	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, environ);
+		exec_one(c, argv[0]);
 		return errno;
 	}
+	if (strlen(argv[0]) > NAME_MAX)
+		return ENAMETOOLONG;
 	if (!dir || !*dir)
 		dir = DEFAULT_PATH;
 	for (;; dir = end + 1) {
@@ -112,7 +162,7 @@ static int exec_command(char *const *argv)
 		len = (size_t)(end - dir);
 		if (snprintf(path, sizeof(path), "%.*s%s%s", (int)len, dir, len ? "/" : "",
 			     argv[0]) < (int)sizeof(path)) {
-			execve(path, argv, environ);
+			exec_one(c, path);
 			if (errno == EACCES)
 				denied = true;
 			else if (errno != ENOENT && errno != ENOTDIR)
@@ -123,53 +173,67 @@ static int exec_command(char *const *argv)
 	}
 }
 
+/* Every signal unblocked, 32-34 included (libc's sigprocmask leaves them
+ * out). Dispositions need nothing: minit reset every one it inherited. */
+static int unblock_all(void)
+{
+	const unsigned char none[KERNEL_SIGSET_BYTES] = { 0 };
+
+	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, none, NULL, KERNEL_SIGSET_BYTES) ? errno
+											   : 0;
+}
+
 static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int report_fd)
 {
-	enum privs_step sub = PRIVS_STEP_GROUPS;
+	enum privs_step sub = PRIVS_STEP_BOUNDING;
 	int err;
 
 	if ((err = child_session(c)))
-		child_fail(report_fd, STEP_SESSION, 0, -err);
+		child_fail(c, report_fd, STEP_SESSION, 0, -err);
 	if ((err = child_listen(c)))
-		child_fail(report_fd, STEP_LISTEN, 0, -err);
-	if (c->privs && (err = privs_apply(c->privs, &sub)))
-		child_fail(report_fd, STEP_PRIVS, (int)sub, -err);
+		child_fail(c, report_fd, STEP_LISTEN, 0, -err);
+	if (c->cwd_fd >= 0 && fchdir(c->cwd_fd))
+		child_fail(c, report_fd, STEP_CWD, 0, errno);
+	if ((err = privs_apply(c->privs, &sub)))
+		child_fail(c, report_fd, STEP_PRIVS, (int)sub, -err);
 	/* after privs: a change of uid or gid clears the parent-death signal */
 	if (c->pdeathsig)
 		(void)prctl(PR_SET_PDEATHSIG, c->pdeathsig);
-	if (sigprocmask(SIG_SETMASK, &c->mask, NULL))
-		child_fail(report_fd, STEP_MASK, 0, errno);
-	child_fail(report_fd, STEP_EXEC, 0, exec_command(c->argv));
+	if ((err = unblock_all()))
+		child_fail(c, report_fd, STEP_MASK, 0, err);
+	child_fail(c, report_fd, STEP_EXEC, 0, exec_command(c));
 }
 
 static const char *const step_names[] = {
 	[STEP_SESSION] = "start a new process group or session",
 	[STEP_LISTEN] = "pass the listening sockets",
+	[STEP_CWD] = "change to the working directory",
 	[STEP_PRIVS] = "",
-	[STEP_MASK] = "restore the signal mask",
+	[STEP_MASK] = "unblock the signals",
 	[STEP_EXEC] = "execute",
 };
 
-/* Reads the child's report: none (EOF) means exec succeeded. */
-static enum spawn_status collect(const struct spawn_cfg *c, int fd, struct spawn_result *r)
+enum spawn_report spawn_report(const struct spawn_cfg *c, struct spawn_child *child, int *code)
 {
 	struct child_report rep;
 	ssize_t n;
-	int status;
 
+	if (child->report_fd < 0)
+		return SPAWN_RUNNING;
 	do
-		n = read(fd, &rep, sizeof(rep));
+		n = read(child->report_fd, &rep, sizeof(rep));
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return SPAWN_PENDING;
+	close(child->report_fd);
+	child->report_fd = -1;
 	if (n != (ssize_t)sizeof(rep))
-		return SPAWN_OK;
-	while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	r->pid = 0;
+		return SPAWN_RUNNING;
 	if (rep.step == STEP_EXEC) {
-		r->exit_code = rep.err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
+		*code = exec_code(c, rep.err);
 		log_msg(LOG_ERROR, "unable to execute %s: %s", c->argv[0], strerror(rep.err));
 	} else {
-		r->exit_code = EXIT_MINIT_FAILED;
+		*code = EXIT_MINIT_FAILED;
 		log_msg(LOG_ERROR, "unable to %s for %s: %s",
 			rep.step == STEP_PRIVS ? privs_step_name((enum privs_step)rep.sub)
 					       : step_names[rep.step],
@@ -178,33 +242,50 @@ static enum spawn_status collect(const struct spawn_cfg *c, int fd, struct spawn
 	return SPAWN_FAILED;
 }
 
-enum spawn_status spawn_child(const struct spawn_cfg *c, struct spawn_result *r)
+/* The pipe's ends stay clear of 0-2 and of the fds the child's listen
+ * sockets are moved to. */
+static int report_pipe(const struct spawn_cfg *c, int pipefd[2])
 {
-	enum spawn_status st;
-	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	pipefd[0] = fd_move_above(pipefd[0], FD_FIRST_OWN);
+	pipefd[1] = fd_move_above(pipefd[1], FIRST_LISTEN_FD + (int)c->listen_len);
+	if (pipefd[0] >= 0 && pipefd[1] >= 0)
+		return 0;
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return -EMFILE;
+}
 
-	r->pid = 0;
-	r->exit_code = EXIT_MINIT_FAILED;
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		log_msg(LOG_ERROR, "unable to create a pipe for %s: %s", c->argv[0], strerror(errno));
-		return SPAWN_RETRY;
+int spawn_start(const struct spawn_cfg *c, struct spawn_child *child)
+{
+	int pipefd[2], err;
+
+	child->pid = 0;
+	child->report_fd = -1;
+	if ((err = report_pipe(c, pipefd))) {
+		log_msg(LOG_ERROR, "unable to create a pipe for %s: %s", c->argv[0], strerror(-err));
+		return err;
 	}
-	r->pid = fork();
-	if (r->pid == 0) {
+	child->pid = fork();
+	if (child->pid == 0) {
 		close(pipefd[0]);
 		child_run(c, pipefd[1]);
 	}
+	err = errno;
 	close(pipefd[1]);
-	if (r->pid < 0) {
-		log_msg(LOG_ERROR, "unable to fork for %s: %s", c->argv[0], strerror(errno));
-		r->pid = 0;
+	if (child->pid < 0) {
+		log_msg(LOG_ERROR, "unable to fork for %s: %s", c->argv[0], strerror(err));
+		child->pid = 0;
 		close(pipefd[0]);
-		return SPAWN_RETRY;
+		return -err;
 	}
 	/* Also from this side, so a signal to the group cannot race the child's setpgid. */
 	if (!c->setsid)
-		(void)setpgid(r->pid, r->pid);
-	st = collect(c, pipefd[0], r);
-	close(pipefd[0]);
-	return st;
+		(void)setpgid(child->pid, child->pid);
+	(void)fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+	child->report_fd = pipefd[0];
+	return 0;
 }

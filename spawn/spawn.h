@@ -1,44 +1,54 @@
-/* Creating the child: fork, the child-side set-up in a fixed order (session,
- * terminal, listen fds, identity and privileges, parent-death signal, signal
- * mask), exec. A failure before or at exec comes back to the parent through
- * a close-on-exec pipe, so the parent can name the step and the reason. */
+/* Creating the child: fork, the child-side set-up in a fixed order (session
+ * and terminal, listen fds, working directory, identity and privileges,
+ * parent-death signal, signal mask), exec. minit never waits for any of it:
+ * the child reports a failure before or at exec through a close-on-exec
+ * pipe that the loop reads when it is readable, and exits with the code
+ * minit will report (125 set-up; for exec, the codes configured: minit's are
+ * 126 not executable, 127 not found). */
 #ifndef MINIT_SPAWN_H
 #define MINIT_SPAWN_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "privs.h"
 
-#define EXIT_MINIT_FAILED   125
-#define SPAWN_LISTEN_MAX    16
-#define EXIT_NOT_EXECUTABLE 126
-#define EXIT_NOT_FOUND	    127
+#define SPAWN_LISTEN_MAX 16
 
 struct spawn_cfg {
 	char *const *argv;
-	sigset_t mask;			/* the caller's mask, restored before exec */
 	bool setsid;			/* own session (dumb-init) instead of own process group */
 	int pdeathsig;			/* 0 = none */
+	int cwd_fd;			/* the directory to start in; -1 = minit's own */
+	struct {
+		int not_found, denied, other;	/* exit codes for ENOENT, EACCES, the rest */
+	} exec_codes;
+	bool sh_fallback;		/* run a file without a #! line with /bin/sh (glibc's execvp) */
 	const int *listen_fds;		/* passed as fds 3.. with LISTEN_* */
 	size_t listen_len;
 	const char *listen_names;	/* LISTEN_FDNAMES, colon-separated */
-	const struct privs *privs;	/* NULL = keep minit's identity */
+	const struct privs *privs;
 };
 
-enum spawn_status {
-	SPAWN_OK,
-	SPAWN_RETRY,	/* fork failed (EAGAIN, ENOMEM): worth trying again later */
-	SPAWN_FAILED,	/* set-up or exec failed: exit_code says how */
-};
-
-struct spawn_result {
+struct spawn_child {
 	pid_t pid;
-	int exit_code;	/* with SPAWN_FAILED: 125, 126 or 127 */
+	int report_fd;	/* the report pipe's read end (non-blocking); -1 once answered */
 };
 
-enum spawn_status spawn_child(const struct spawn_cfg *cfg, struct spawn_result *r);
+/* Forks the child, which sets itself up and execs while minit goes on.
+ * Returns 0, or -errno when no child could be made (fork or pipe failed:
+ * worth trying again later). */
+int spawn_start(const struct spawn_cfg *c, struct spawn_child *child);
+
+enum spawn_report {
+	SPAWN_PENDING,	/* neither exec'd nor failed yet (it may be stopped) */
+	SPAWN_RUNNING,	/* exec'd (or died before it could say anything) */
+	SPAWN_FAILED,	/* set-up or exec failed, reason logged; it exits with *code */
+};
+
+/* Reads the child's report without waiting; closes report_fd once it has
+ * the answer. */
+enum spawn_report spawn_report(const struct spawn_cfg *c, struct spawn_child *child, int *code);
 
 #endif

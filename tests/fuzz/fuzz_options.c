@@ -12,7 +12,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
-#include "../../init/log.h"
+#include "../../base/log.h"
 #include "../../init/options.h"
 
 #define WORDS_MAX 64
@@ -27,7 +27,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fuzz", -1); /* options.c does not log, but stay quiet anyway */
+	log_init("fuzz", -1, false); /* options.c does not log, but stay quiet anyway */
 	return 0;
 }
 
@@ -92,7 +92,7 @@ static void check_opts(const struct opts *o, char *const *argv, size_t argc)
 	ASSERT(o->restart_window_ms <= DURATION_MAX_MS);
 	ASSERT(o->restart_max <= RESTART_MAX_LIMIT);
 	ASSERT(o->restart >= RESTART_NO && o->restart <= RESTART_ALWAYS);
-	ASSERT(o->seccomp >= SECCOMP_OFF && o->seccomp <= SECCOMP_AUTO);
+	ASSERT(o->seccomp >= PRIVS_SECCOMP_OFF && o->seccomp <= PRIVS_SECCOMP_AUTO);
 	ASSERT(o->listen_len <= LISTEN_MAX);
 	for (i = 0; i < o->listen_len; i++)
 		check_listen(&o->listen[i]);

@@ -1,6 +1,7 @@
 /* libFuzzer target for the supervision state machine. The first bytes pick
- * the options (program name, restart policy, stop ladder, rewrites, timings,
- * --pidfile, --pause); the rest is a sequence of events as the loop would
+ * the options (program name, PID 1 or not, restart policy, stop ladder,
+ * rewrites, timings or none (the peers' never-escalating stop), --pidfile,
+ * --pause); the rest is a sequence of events as the loop would
  * deliver them: a signal, the main child's exit (with the reap's none_left),
  * a fork or exits among other processes, time passing (sup_tick when the
  * deadline has come). Fake ops model the process tree and check, after every
@@ -9,8 +10,10 @@
  *    (processes appear only by forking from a live one, as for a subreaper;
  *    under --pause orphans may be adopted at any time)
  *  - signals go to the main child only while one is alive;
- *  - DONE is terminal, happens only with nothing left (or from --pause), and
- *    ends with the last child's code (or the spawn failure's, or 0 for pause);
+ *  - DONE is terminal, happens only with nothing left (or from --pause, or
+ *    where the leftovers are left to themselves, as tini and dumb-init do),
+ *    and ends with the last child's code (or the failed start's, or 0 for
+ *    pause);
  *  - the deadline is NEVER exactly when nothing is due, and bounded by the
  *    state's own limit (stop timeout, back-off max, leftover grace, poll);
  *  - the exit code stays within 0..255. */
@@ -22,9 +25,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "../../init/log.h"
+#include "../../base/log.h"
+#include "../../base/status.h"
+#include "../../init/config.h"
+#include "../../init/options.h"
 #include "../../init/supervise.h"
-#include "../../reaper/reaper.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,6 +52,8 @@ static struct world {
 	const uint8_t *data;
 	size_t size, pos;
 	struct opts o;
+	struct sup_cfg c;
+	bool pid1;
 	struct supervisor s;
 	uint64_t now;
 	pid_t main;		/* the live main child, or 0 */
@@ -56,6 +63,7 @@ static struct world {
 	uint64_t stop_at;
 	unsigned spawns;	/* spawn attempts */
 	int want_code;		/* what minit must exit with, as far as known */
+	int start_fails;	/* the main child's start fails with this code (0: it runs) */
 	char *argv[32];		/* o.argv points in here */
 } w;
 
@@ -69,7 +77,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	trace = getenv("FUZZ_TRACE") != NULL;
-	log_init("fuzz", trace ? LOG_DEBUG : -1);
+	log_init("fuzz", trace ? LOG_DEBUG : -1, false);
 	return 0;
 }
 
@@ -93,32 +101,42 @@ static int fake_spawn(void *ctx, pid_t *pid)
 		if (!w.spawns++)
 			w.want_code = 125;
 		return -1;
-	case 8:
-		w.spawns++;
-		w.want_code = 127;
-		return 127;
-	case 9:
-		w.spawns++;
-		w.want_code = 126;
-		return 126;
-	default:
+	default: /* 8, 9: exec fails (127, 126); the child exits with that code */
 		w.spawns++;
 		w.main = w.next_pid++;
 		*pid = w.main;
 		w.want_code = NO_CODE;
+		w.start_fails = b % 10 == 8 ? 127 : b % 10 == 9 ? 126 : 0;
 		return 0;
 	}
 }
 
-static void fake_send(void *ctx, enum sup_target to, int sig)
+static int fake_reaped(void *ctx)
 {
+	int code = w.start_fails;
+
 	(void)ctx;
-	TRACE("t=%llu send %d to %s\n", (unsigned long long)w.now, sig,
-	      to == SUP_TO_MAIN ? "main" : to == SUP_TO_TREE ? "tree" : "all");
+	ASSERT(w.main == 0);
+	w.start_fails = 0;
+	return code;
+}
+
+static void fake_send(void *ctx, enum sup_target to, int sig, const union sigval *value)
+{
+	static const char *const names[] = { "main", "group", "tree", "all", "self" };
+
+	(void)ctx;
+	(void)value;
+	TRACE("t=%llu send %d to %s\n", (unsigned long long)w.now, sig, names[to]);
 	ASSERT(sig >= 1 && sig <= SIG_MAX);
-	ASSERT(w.s.state != SUP_DONE);
 	if (to == SUP_TO_MAIN)
 		ASSERT(w.main != 0 && w.s.main == w.main);
+	if (to == SUP_TO_SELF) /* job control: only dumb-init, not as PID 1 */
+		ASSERT(w.c.job_control && sig == SIGSTOP);
+	if (to == SUP_TO_GROUP) /* the leftovers, as dumb-init: minit is done then */
+		ASSERT(w.c.leftovers == SUP_LEFT_TERM_GROUP && w.main == 0);
+	else
+		ASSERT(w.s.state != SUP_DONE);
 }
 
 static pid_t fake_handoff(void *ctx, pid_t old)
@@ -144,7 +162,7 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 static void check(void)
 {
 	const struct supervisor *s = &w.s;
-	const struct opts *o = &w.o;
+	const struct sup_cfg *o = &w.c;
 
 	ASSERT(s->exit_code >= 0 && s->exit_code <= 255);
 	switch (s->state) {
@@ -158,6 +176,10 @@ static void check(void)
 	case SUP_STOPPING:
 		ASSERT(w.stop_requested);
 		ASSERT(w.main != 0 && s->main == w.main);
+		if (o->stop_timeout_ms == SUP_NEVER) { /* the peers: the orchestrator decides */
+			ASSERT(s->deadline == SUP_NEVER || s->killing);
+			break;
+		}
 		ASSERT(s->deadline != SUP_NEVER);
 		ASSERT(s->deadline <= max_u64(w.stop_at + o->stop_timeout_ms, w.now + KILL_REPEAT_MS));
 		break;
@@ -166,12 +188,13 @@ static void check(void)
 		ASSERT(s->deadline != SUP_NEVER && s->deadline <= w.now + o->backoff_max_ms);
 		break;
 	case SUP_HANDOFF:
-		ASSERT(o->pidfile && !w.stop_requested && w.main == 0);
+		ASSERT(o->follow && !w.stop_requested && w.main == 0);
 		ASSERT(s->deadline != SUP_NEVER && s->deadline <= w.now + HANDOFF_POLL_MS);
 		break;
 	case SUP_DRAINING:
 		ASSERT(w.main == 0 && s->deadline != SUP_NEVER);
-		if (w.stop_requested) /* bounded by the stop request's timeout */
+		ASSERT(o->leftovers == SUP_LEFT_END);
+		if (w.stop_requested && o->stop_timeout_ms != SUP_NEVER) /* bounded by the stop's timeout */
 			ASSERT(s->deadline <= max_u64(w.stop_at + o->stop_timeout_ms,
 						      w.now + KILL_REPEAT_MS));
 		else
@@ -182,7 +205,11 @@ static void check(void)
 		if (o->pause) {
 			ASSERT(s->exit_code == 0);
 		} else {
-			ASSERT(w.main == 0 && w.others == 0);
+			ASSERT(w.main == 0);
+			/* only the peers leave the rest to themselves; and minit gives up on
+			 * what it cannot end KILL_GIVE_UP_MS after the final KILL */
+			ASSERT(w.others == 0 || o->leftovers != SUP_LEFT_END ||
+			       (s->killing && w.now - s->kill_ms >= KILL_GIVE_UP_MS));
 			ASSERT(w.want_code != NO_CODE && s->exit_code == w.want_code);
 		}
 		break;
@@ -230,7 +257,7 @@ static void event(void)
 			w.stop_requested = true;
 			w.stop_at = w.now;
 		}
-		sup_signal(&w.s, sig, w.now);
+		sup_signal(&w.s, sig, NULL, w.now);
 		break;
 	case 1: /* the main child exits; other processes may go in the same reap */
 		if (!w.main)
@@ -241,7 +268,9 @@ static void event(void)
 		if (a & 4)
 			w.others = 0;
 		w.main = 0;
-		w.want_code = reap_exit_code(status);
+		w.want_code = w.start_fails ? w.start_fails
+			    : w.o.remap_exit[status_exit_code(status)] ? 0
+								     : status_exit_code(status);
 		none_left = w.others == 0;
 		sup_main_exited(&w.s, status, none_left, w.now);
 		check();
@@ -312,10 +341,13 @@ static void options(void)
 		argv[argc++] = "--stop-on";
 		argv[argc++] = PICK(c1 >> 6, stop_ons);
 	}
-	argv[argc++] = "--stop-timeout";
-	argv[argc++] = PICK(c2, timeouts);
-	argv[argc++] = "--leftover-grace";
-	argv[argc++] = PICK(c2 >> 3, graces);
+	w.pid1 = c3 & 0x40;
+	if (!(c3 & 0x80)) { /* without these, tini and dumb-init stop as they do */
+		argv[argc++] = "--stop-timeout";
+		argv[argc++] = PICK(c2, timeouts);
+		argv[argc++] = "--leftover-grace";
+		argv[argc++] = PICK(c2 >> 3, graces);
+	}
 	argv[argc++] = "--backoff-min";
 	argv[argc++] = PICK(c3, bmins);
 	argv[argc++] = "--backoff-max";
@@ -337,7 +369,7 @@ static void options(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct sup_ops ops = { NULL, fake_spawn, fake_send, fake_handoff };
+	static const struct sup_ops ops = { NULL, fake_spawn, fake_send, fake_handoff, fake_reaped };
 
 	memset(&w, 0, sizeof(w));
 	w.data = data;
@@ -348,7 +380,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	options();
 	if (w.o.pause)
 		w.want_code = 0;
-	sup_init(&w.s, &w.o, &ops);
+	config_supervisor(&w.o, w.pid1, &w.c);
+	sup_init(&w.s, &w.c, &ops);
 	sup_start(&w.s, w.now);
 	check();
 	/* the loop reaps once before it first waits */
@@ -358,7 +391,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		event();
 	if (w.s.state == SUP_DONE) {
 		/* terminal: nothing more happens, whatever comes */
-		sup_signal(&w.s, SIGTERM, w.now);
+		sup_signal(&w.s, SIGTERM, NULL, w.now);
 		sup_children(&w.s, true, w.now + 1);
 		sup_tick(&w.s, w.now + 2);
 		ASSERT(w.s.state == SUP_DONE && w.s.deadline == SUP_NEVER);

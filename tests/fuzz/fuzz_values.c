@@ -1,5 +1,5 @@
 /* libFuzzer target for the value parsers. Byte 0 picks the parser, byte 1 a
- * parameter (parse_uint's maximum, reap_describe's buffer size); the rest,
+ * parameter (parse_uint's maximum, status_describe's buffer size); the rest,
  * copied into an exactly sized NUL-terminated buffer, is the text. Each
  * parser is checked against a small independent model of the README grammar. */
 #include <ctype.h>
@@ -15,10 +15,10 @@
 #include <sys/un.h>
 
 #include "../../init/listen.h"
-#include "../../init/log.h"
+#include "../../base/log.h"
 #include "../../init/options.h"
-#include "../../init/parse.h"
-#include "../../reaper/reaper.h"
+#include "../../base/parse.h"
+#include "../../base/status.h"
 
 #include "fuzz.h"
 
@@ -26,7 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	log_init("fuzz", -1);
+	log_init("fuzz", -1, false);
 	return 0;
 }
 
@@ -255,12 +255,12 @@ static void check_names(const uint8_t *data, size_t size, uint8_t param)
 	ASSERT(strlen(signal_name(v, buf)) < SIGNAL_NAME_MAX);
 	out = malloc(len ? len : 1);
 	out[0] = 'X';
-	ASSERT(reap_describe(v, out, (unsigned)len) == out);
+	ASSERT(status_describe(v, out, (size_t)len) == out);
 	if (len)
 		ASSERT(strnlen(out, len) < len);
 	else
 		ASSERT(out[0] == 'X');
-	(void)reap_exit_code(v);
+	(void)status_exit_code(v);
 	free(out);
 }
 

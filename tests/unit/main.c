@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../init/log.h"
+#include "../../base/log.h"
 #include "unit.h"
 
 static struct {
@@ -44,12 +44,12 @@ int main(int argc, char **argv)
 {
 	unit.filter = argc > 1 ? argv[1] : NULL;
 	/* The supervisor logs through log_msg: keep the TAP stream clean. */
-	log_init("unit", -1);
+	log_init("unit", -1, false);
 	suite_parse();
 	suite_listen();
 	suite_options();
 	suite_supervise();
-	suite_reaper_log();
+	suite_status_log();
 	printf("1..%u\n", unit.run);
 	if (unit.failed)
 		printf("# %u of %u failed\n", unit.failed, unit.run);

@@ -77,7 +77,7 @@ static void defaults(void)
 	CHECK(o.pidfile == NULL);
 	CHECK_INT(o.listen_len, 0);
 	CHECK(o.user == NULL && o.cap_drop == NULL && o.cap_add == NULL);
-	CHECK_INT(o.seccomp, SECCOMP_OFF);
+	CHECK_INT(o.seccomp, PRIVS_SECCOMP_OFF);
 }
 
 static void personalities(void)
@@ -277,11 +277,11 @@ static void values_long_short_equals(void)
 	CHECK_STR(o.cap_drop, "all");
 	CHECK_STR(o.cap_add, "NET_BIND_SERVICE,CHOWN");
 	PARSE_OK(&o, ARGV("minit", "--seccomp", "default", "cmd"), NOENV);
-	CHECK_INT(o.seccomp, SECCOMP_DEFAULT);
+	CHECK_INT(o.seccomp, PRIVS_SECCOMP_DEFAULT);
 	PARSE_OK(&o, ARGV("minit", "--seccomp=auto", "cmd"), NOENV);
-	CHECK_INT(o.seccomp, SECCOMP_AUTO);
+	CHECK_INT(o.seccomp, PRIVS_SECCOMP_AUTO);
 	PARSE_OK(&o, ARGV("minit", "--seccomp", "off", "cmd"), NOENV);
-	CHECK_INT(o.seccomp, SECCOMP_OFF);
+	CHECK_INT(o.seccomp, PRIVS_SECCOMP_OFF);
 }
 
 static void clusters(void)
@@ -542,7 +542,7 @@ static void env_values(void)
 	CHECK_STR(o.user, "www:www");
 	CHECK_STR(o.cap_drop, "all");
 	CHECK_STR(o.cap_add, "CHOWN");
-	CHECK_INT(o.seccomp, SECCOMP_DEFAULT);
+	CHECK_INT(o.seccomp, PRIVS_SECCOMP_DEFAULT);
 	CHECK_INT(count_true(o.stop_on, SIG_MAX + 1), 2);
 	CHECK(o.stop_on[SIGHUP] && o.stop_on[SIGTERM]);
 	CHECK_INT(o.ladder_len, 3);

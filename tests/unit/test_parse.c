@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../init/parse.h"
+#include "../../base/parse.h"
 #include "unit.h"
 
 #define BAD (-EINVAL)

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../base/status.h"
+#include "../../init/config.h"
+#include "../../init/options.h"
 #include "../../init/supervise.h"
 #include "unit.h"
 
@@ -26,7 +29,9 @@ struct sent {
 
 static struct fake {
 	uint64_t now;
-	int spawn_ret[SCRIPT_MAX];	/* scripted results; 0 (a new pid) past the script */
+	int spawn_ret[SCRIPT_MAX];	/* scripted results: -1 fork failed; 0 (a new pid; past the
+					 * script too); N > 0 a new pid whose start fails with N */
+	int fail_code;			/* what reaped returns for the current child */
 	size_t spawn_script, spawns;
 	pid_t next_pid;
 	struct sent sent[MAX_CALLS];
@@ -37,6 +42,7 @@ static struct fake {
 } F;
 
 static struct opts O;
+static struct sup_cfg C;
 static struct supervisor S;
 
 static int fake_spawn(void *ctx, pid_t *pid)
@@ -45,13 +51,25 @@ static int fake_spawn(void *ctx, pid_t *pid)
 	int r = f->spawns < f->spawn_script ? f->spawn_ret[f->spawns] : 0;
 
 	f->spawns++;
-	if (r == 0)
-		*pid = f->next_pid++;
+	if (r < 0)
+		return -1;
+	*pid = f->next_pid++;
+	f->fail_code = r;
+	return 0;
+}
+
+static int fake_reaped(void *ctx)
+{
+	struct fake *f = ctx;
+	int r = f->fail_code;
+
+	f->fail_code = 0;
 	return r;
 }
 
-static void fake_send(void *ctx, enum sup_target to, int sig)
+static void fake_send(void *ctx, enum sup_target to, int sig, const union sigval *value)
 {
+	(void)value;
 	struct fake *f = ctx;
 
 	if (f->nsent < MAX_CALLS)
@@ -80,7 +98,7 @@ static uint64_t at(uint64_t t)
  * supervisor; start() also starts it at t = 0. */
 static void setup(char **argv)
 {
-	static const struct sup_ops ops = { &F, fake_spawn, fake_send, fake_handoff };
+	static const struct sup_ops ops = { &F, fake_spawn, fake_send, fake_handoff, fake_reaped };
 	char err[256];
 	int argc = 0;
 
@@ -90,7 +108,8 @@ static void setup(char **argv)
 		unit_fail(__FILE__, __LINE__, "expected OPTS_OK got an error: %s", err);
 	memset(&F, 0, sizeof(F));
 	F.next_pid = FIRST_PID;
-	sup_init(&S, &O, &ops);
+	config_supervisor(&O, false, &C);
+	sup_init(&S, &C, &ops);
 }
 
 static void start(char **argv)
@@ -200,7 +219,7 @@ static void ladder_schedule(void)
 	CHECK_INT(S.state, SUP_RUNNING);
 	CHECK_INT(S.main, FIRST_PID);
 	CHECK_U64(S.deadline, SUP_NEVER);
-	sup_signal(&S, SIGTERM, at(500));
+	sup_signal(&S, SIGTERM, NULL, at(500));
 	CHECK_INT(S.state, SUP_STOPPING);
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGQUIT, 500 }, { SUP_TO_MAIN, SIGCONT, 500 });
 	CHECK_U64(S.deadline, 3500);
@@ -221,7 +240,7 @@ static void ladder_schedule(void)
 	/* README's PostgreSQL ladder: TERM at 0 s, INT at 3 s, QUIT at 9 s, KILL at 21 s */
 	start(ARGV("minit", "--stop-ladder", "TERM,INT,QUIT,KILL", "--stop-timeout", "21s",
 		   "postgres"));
-	sup_signal(&S, SIGTERM, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(0));
 	tick(S.deadline);
 	tick(S.deadline);
 	tick(S.deadline);
@@ -234,7 +253,7 @@ static void ladder_schedule(void)
 static void default_ladder(void)
 {
 	start(ARGV("minit", "server"));
-	sup_signal(&S, SIGTERM, at(1000));
+	sup_signal(&S, SIGTERM, NULL, at(1000));
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGTERM, 1000 }, { SUP_TO_MAIN, SIGCONT, 1000 });
 	CHECK_U64(S.deadline, 10000);
 	tick(10000);
@@ -242,17 +261,17 @@ static void default_ladder(void)
 
 	/* INT and QUIT stop too, with themselves as the first rung */
 	start(ARGV("minit", "--stop-timeout", "2s", "server"));
-	sup_signal(&S, SIGINT, at(0));
+	sup_signal(&S, SIGINT, NULL, at(0));
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGINT, 0 }, { SUP_TO_MAIN, SIGCONT, 0 });
 	CHECK_U64(S.deadline, 2000);
 	start(ARGV("minit", "server"));
-	sup_signal(&S, SIGQUIT, at(0));
+	sup_signal(&S, SIGQUIT, NULL, at(0));
 	CHECK_INT(S.state, SUP_STOPPING);
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGQUIT, 0 }, { SUP_TO_MAIN, SIGCONT, 0 });
 
 	/* the received signal after rewriting */
 	start(ARGV("minit", "-r", "TERM:QUIT", "--stop-timeout", "3s", "server"));
-	sup_signal(&S, SIGTERM, at(10));
+	sup_signal(&S, SIGTERM, NULL, at(10));
 	CHECK_INT(S.state, SUP_STOPPING);
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGQUIT, 10 }, { SUP_TO_MAIN, SIGCONT, 10 });
 	CHECK_U64(S.deadline, 3010);
@@ -261,15 +280,15 @@ static void default_ladder(void)
 
 	/* a ladder of KILL alone kills at once */
 	start(ARGV("minit", "--stop-ladder", "KILL", "server"));
-	sup_signal(&S, SIGTERM, at(5));
+	sup_signal(&S, SIGTERM, NULL, at(5));
 	CHECK_SENT_FROM(0, { SUP_TO_ALL, SIGKILL, 5 });
 
 	/* --stop-on decides what is a stop request */
 	start(ARGV("minit", "--stop-on", "HUP", "server"));
-	sup_signal(&S, SIGTERM, at(5));
+	sup_signal(&S, SIGTERM, NULL, at(5));
 	CHECK_INT(S.state, SUP_RUNNING);
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGTERM, 5 });
-	sup_signal(&S, SIGHUP, at(6));
+	sup_signal(&S, SIGHUP, NULL, at(6));
 	CHECK_INT(S.state, SUP_STOPPING);
 	CHECK_SENT_FROM(1, { SUP_TO_MAIN, SIGHUP, 6 }, { SUP_TO_MAIN, SIGCONT, 6 });
 }
@@ -277,18 +296,18 @@ static void default_ladder(void)
 static void forwarding(void)
 {
 	start(ARGV("minit", "server"));
-	sup_signal(&S, SIGHUP, at(1));
-	sup_signal(&S, SIGUSR1, at(2));
-	sup_signal(&S, SIGWINCH, at(3));
-	sup_signal(&S, SIGRTMIN + 3, at(4));
+	sup_signal(&S, SIGHUP, NULL, at(1));
+	sup_signal(&S, SIGUSR1, NULL, at(2));
+	sup_signal(&S, SIGWINCH, NULL, at(3));
+	sup_signal(&S, SIGRTMIN + 3, NULL, at(4));
 	CHECK_INT(S.state, SUP_RUNNING);
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGHUP, 1 }, { SUP_TO_MAIN, SIGUSR1, 2 },
 			{ SUP_TO_MAIN, SIGWINCH, 3 }, { SUP_TO_MAIN, SIGRTMIN + 3, 4 });
 	CHECK_U64(S.deadline, SUP_NEVER);
 
 	start(ARGV("minit", "-r", "USR1:USR2", "-r", "HUP:TERM", "server"));
-	sup_signal(&S, SIGUSR1, at(1));
-	sup_signal(&S, SIGHUP, at(2)); /* rewritten to TERM, but HUP is no stop request */
+	sup_signal(&S, SIGUSR1, NULL, at(1));
+	sup_signal(&S, SIGHUP, NULL, at(2)); /* rewritten to TERM, but HUP is no stop request */
 	CHECK_INT(S.state, SUP_RUNNING);
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGUSR2, 1 }, { SUP_TO_MAIN, SIGTERM, 2 });
 }
@@ -298,14 +317,14 @@ static void second_stop_keeps_ladder(void)
 	size_t i;
 
 	start(ARGV("minit", "--stop-ladder", "QUIT,TERM,KILL", "server"));
-	sup_signal(&S, SIGTERM, at(0));
-	sup_signal(&S, SIGTERM, at(1000));
-	sup_signal(&S, SIGINT, at(2000));
+	sup_signal(&S, SIGTERM, NULL, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(1000));
+	sup_signal(&S, SIGINT, NULL, at(2000));
 	CHECK_INT(S.state, SUP_STOPPING);
 	CHECK_U64(S.deadline, 3000);
 	CHECK_INT(count_sent(SUP_TO_MAIN, SIGQUIT), 1);
 	tick(3000);
-	sup_signal(&S, SIGTERM, at(8000));
+	sup_signal(&S, SIGTERM, NULL, at(8000));
 	CHECK_U64(S.deadline, 9000);
 	tick(9000);
 	CHECK_INT(count_sent(SUP_TO_ALL, SIGKILL), 1);
@@ -319,7 +338,7 @@ static void graceful_stop(void)
 {
 	/* the child handles TERM and exits 0: minit exits 0 */
 	start(ARGV("minit", "server"));
-	sup_signal(&S, SIGTERM, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(0));
 	main_exits(EXITED(0), true, 400);
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 0);
@@ -328,7 +347,7 @@ static void graceful_stop(void)
 
 	/* leftovers get TERM (+CONT) and KILL by the stop deadline at the latest */
 	start(ARGV("minit", "server"));
-	sup_signal(&S, SIGTERM, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(0));
 	main_exits(EXITED(0), false, 8000);
 	CHECK_INT(S.state, SUP_DRAINING);
 	CHECK_SENT_FROM(2, { SUP_TO_ALL, SIGTERM, 8000 }, { SUP_TO_ALL, SIGCONT, 8000 });
@@ -342,7 +361,7 @@ static void graceful_stop(void)
 
 	/* early exit: the leftover grace applies */
 	start(ARGV("minit", "server"));
-	sup_signal(&S, SIGTERM, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(0));
 	main_exits(EXITED(0), false, 100);
 	CHECK_U64(S.deadline, 2100);
 	sup_children(&S, true, at(500));
@@ -351,13 +370,13 @@ static void graceful_stop(void)
 
 	/* dies of the TERM: 143; a stopped child is never restarted, whatever the policy */
 	start(ARGV("minit", "--restart", "always", "server"));
-	sup_signal(&S, SIGTERM, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(0));
 	main_exits(SIGNALED(SIGTERM), true, 10);
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 143);
 	CHECK_INT(F.spawns, 1);
 	start(ARGV("minit", "server"));
-	sup_signal(&S, SIGTERM, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(0));
 	main_exits(SIGNALED(SIGSEGV), true, 10);
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 139);
@@ -399,7 +418,7 @@ static void exit_and_drain(void)
 	/* a stop request while draining ends it at once */
 	start(ARGV("minit", "server"));
 	main_exits(EXITED(0), false, 1000);
-	sup_signal(&S, SIGTERM, at(1200));
+	sup_signal(&S, SIGTERM, NULL, at(1200));
 	CHECK_SENT_FROM(2, { SUP_TO_ALL, SIGKILL, 1200 });
 	sup_children(&S, true, at(1201));
 	CHECK_INT(S.state, SUP_DONE);
@@ -559,7 +578,7 @@ static void policy_on_crash(void)
 static void kill_sent_by_minit_is_no_crash(void)
 {
 	start(ARGV("minit", "-r", "HUP:KILL", "server"));
-	sup_signal(&S, SIGHUP, at(100));
+	sup_signal(&S, SIGHUP, NULL, at(100));
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGKILL, 100 });
 	main_exits(SIGNALED(SIGKILL), true, 101);
 	CHECK_INT(S.state, SUP_DONE);
@@ -605,7 +624,7 @@ static void remap_exit(void)
 static void remap_exit_signal_code(void)
 {
 	start(ARGV("tini", "-e", "143", "server"));
-	sup_signal(&S, SIGTERM, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(0));
 	main_exits(SIGNALED(SIGTERM), true, 50);
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 0);
@@ -623,8 +642,8 @@ static void spawn_failures(void)
 	setup(ARGV("minit", "--restart", "always", "nope"));
 	script_spawn(127);
 	sup_start(&S, at(0));
-	CHECK(S.state == SUP_DONE || S.state == SUP_DRAINING);
-	sup_children(&S, true, at(1));
+	CHECK_INT(S.state, SUP_RUNNING);
+	main_exits(EXITED(127), true, 1);
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 127);
 	CHECK_INT(F.spawns, 1);
@@ -632,7 +651,7 @@ static void spawn_failures(void)
 	setup(ARGV("minit", "--restart", "always", "./not-executable"));
 	script_spawn(126);
 	sup_start(&S, at(0));
-	sup_children(&S, true, at(1));
+	main_exits(EXITED(126), true, 1);
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 126);
 	CHECK_INT(F.spawns, 1);
@@ -641,7 +660,7 @@ static void spawn_failures(void)
 	setup(ARGV("minit", "--restart", "always", "server"));
 	script_spawn(125);
 	sup_start(&S, at(0));
-	sup_children(&S, true, at(1));
+	main_exits(EXITED(125), true, 1);
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 125);
 	CHECK_INT(F.spawns, 1);
@@ -687,17 +706,17 @@ static void rewrite_drops(void)
 {
 	/* TERM rewritten to 0: dropped, so it neither reaches the child nor stops */
 	start(ARGV("minit", "-r", "TERM:0", "server"));
-	sup_signal(&S, SIGTERM, at(10));
+	sup_signal(&S, SIGTERM, NULL, at(10));
 	CHECK_INT(S.state, SUP_RUNNING);
 	CHECK_NO_SENDS_FROM(0);
 	CHECK_U64(S.deadline, SUP_NEVER);
-	sup_signal(&S, SIGINT, at(20)); /* still a stop */
+	sup_signal(&S, SIGINT, NULL, at(20)); /* still a stop */
 	CHECK_INT(S.state, SUP_STOPPING);
-	sup_signal(&S, SIGTERM, at(30)); /* and still dropped while stopping */
+	sup_signal(&S, SIGTERM, NULL, at(30)); /* and still dropped while stopping */
 	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGINT, 20 }, { SUP_TO_MAIN, SIGCONT, 20 });
 
 	start(ARGV("minit", "-r", "HUP:0", "server"));
-	sup_signal(&S, SIGHUP, at(10));
+	sup_signal(&S, SIGHUP, NULL, at(10));
 	CHECK_NO_SENDS_FROM(0);
 }
 
@@ -707,7 +726,7 @@ static void rewrite_drops_in_backoff(void)
 	start(ARGV("minit", "-r", "TERM:0", "server"));
 	main_exits(SIGNALED(SIGSEGV), true, 100);
 	CHECK_INT(S.state, SUP_BACKOFF);
-	sup_signal(&S, SIGTERM, at(150));
+	sup_signal(&S, SIGTERM, NULL, at(150));
 	CHECK_INT(S.state, SUP_BACKOFF);
 	if (S.state == SUP_BACKOFF) {
 		tick(S.deadline);
@@ -721,7 +740,7 @@ static void stop_during_backoff(void)
 	start(ARGV("minit", "server"));
 	main_exits(SIGNALED(SIGSEGV), true, 100);
 	CHECK_INT(S.state, SUP_BACKOFF);
-	sup_signal(&S, SIGTERM, at(150));
+	sup_signal(&S, SIGTERM, NULL, at(150));
 	CHECK(S.state == SUP_DONE || S.state == SUP_DRAINING);
 	CHECK(S.deadline <= 150 + KILL_REPEAT_MS || S.deadline == SUP_NEVER);
 	sup_children(&S, true, at(150));
@@ -731,7 +750,7 @@ static void stop_during_backoff(void)
 	/* leftovers of the crashed server: KILLed now, not at the stop timeout */
 	start(ARGV("minit", "--backoff-min", "5s", "server"));
 	main_exits(SIGNALED(SIGSEGV), false, 100);
-	sup_signal(&S, SIGINT, at(200));
+	sup_signal(&S, SIGINT, NULL, at(200));
 	CHECK_INT(S.state, SUP_DRAINING);
 	CHECK_SENT_FROM(2, { SUP_TO_ALL, SIGKILL, 200 });
 	sup_children(&S, true, at(210));
@@ -741,7 +760,7 @@ static void stop_during_backoff(void)
 	/* a non-stop signal while no child runs is not a stop */
 	start(ARGV("minit", "server"));
 	main_exits(SIGNALED(SIGSEGV), true, 100);
-	sup_signal(&S, SIGHUP, at(150));
+	sup_signal(&S, SIGHUP, NULL, at(150));
 	CHECK_INT(S.state, SUP_BACKOFF);
 	tick(S.deadline);
 	CHECK_INT(S.state, SUP_RUNNING);
@@ -757,18 +776,18 @@ static void pause_mode(void)
 	CHECK_INT(F.spawns, 0);
 	CHECK_U64(S.deadline, SUP_NEVER);
 	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		sup_signal(&S, ignored[i], at(10 + i));
+		sup_signal(&S, ignored[i], NULL, at(10 + i));
 	sup_children(&S, false, at(50)); /* orphans come and go */
 	sup_children(&S, true, at(60));
 	CHECK_INT(S.state, SUP_PAUSED);
 	CHECK_NO_SENDS_FROM(0);
-	sup_signal(&S, SIGTERM, at(100));
+	sup_signal(&S, SIGTERM, NULL, at(100));
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 0);
 	CHECK_INT(F.spawns, 0);
 
 	start(ARGV("minit", "--pause"));
-	sup_signal(&S, SIGINT, at(100));
+	sup_signal(&S, SIGINT, NULL, at(100));
 	CHECK_INT(S.state, SUP_DONE);
 	CHECK_INT(S.exit_code, 0);
 	CHECK_NO_SENDS_FROM(0);
@@ -787,7 +806,7 @@ static void handoff(void)
 	CHECK_INT(F.spawns, 1);
 	CHECK_NO_SENDS_FROM(0);
 	/* the successor is the main child now: signals and stops go to it */
-	sup_signal(&S, SIGTERM, at(2000));
+	sup_signal(&S, SIGTERM, NULL, at(2000));
 	CHECK_INT(S.state, SUP_STOPPING);
 	main_exits(EXITED(0), true, 2100);
 	CHECK_INT(S.state, SUP_DONE);
@@ -849,7 +868,7 @@ static void handoff(void)
 	start(ARGV("minit", "--pidfile", "/run/app.pid", "server"));
 	main_exits(EXITED(0), false, 1000);
 	CHECK_INT(S.state, SUP_HANDOFF);
-	sup_signal(&S, SIGTERM, at(1005));
+	sup_signal(&S, SIGTERM, NULL, at(1005));
 	CHECK_INT(S.state, SUP_DRAINING);
 	CHECK_SENT_FROM(0, { SUP_TO_ALL, SIGTERM, 1005 }, { SUP_TO_ALL, SIGCONT, 1005 });
 	CHECK_U64(S.deadline, 1005 + 9000);
@@ -869,11 +888,11 @@ static void handoff(void)
 static void done_is_terminal(void)
 {
 	start(ARGV("minit", "--restart", "always", "server"));
-	sup_signal(&S, SIGTERM, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(0));
 	main_exits(EXITED(0), true, 10);
 	CHECK_INT(S.state, SUP_DONE);
-	sup_signal(&S, SIGTERM, at(20));
-	sup_signal(&S, SIGHUP, at(30));
+	sup_signal(&S, SIGTERM, NULL, at(20));
+	sup_signal(&S, SIGHUP, NULL, at(30));
 	sup_children(&S, true, at(40));
 	tick(50);
 	CHECK_INT(S.state, SUP_DONE);

@@ -16,7 +16,7 @@ void suite_parse(void);
 void suite_listen(void);
 void suite_options(void);
 void suite_supervise(void);
-void suite_reaper_log(void);
+void suite_status_log(void);
 
 #define CHECK(cond)                                                                       \
 	do {                                                                              \

@@ -1,0 +1,82 @@
+#include "config.h"
+
+#include <string.h>
+
+#define DUMB_INIT_EXEC_FAILED 2 /* dumb-init's child exits 2 when exec fails */
+#define TINI_EXEC_FAILED      1 /* tini's, for an error other than ENOENT or EACCES */
+
+/* tini and dumb-init never escalate a stop or send CONT: the orchestrator's
+ * own timeout (docker stop -t, terminationGracePeriodSeconds) decides. An
+ * explicit --stop-timeout or --stop-ladder asks for minit's ladder. */
+static bool peer_stop(const struct opts *o)
+{
+	return o->personality != PERS_MINIT && !o->stop_given;
+}
+
+/* When the child exits, tini leaves the rest running and exits; dumb-init
+ * sends TERM to the child's process group (in its setsid mode) and exits.
+ * As PID 1 the kernel would KILL them all the moment minit exits, so there
+ * minit keeps its own way: TERM, then KILL after the grace. */
+static enum sup_leftovers leftovers(const struct opts *o, bool pid1)
+{
+	if (o->personality == PERS_MINIT || o->leftover_given || pid1)
+		return SUP_LEFT_END;
+	return o->personality == PERS_DUMB_INIT && o->setsid ? SUP_LEFT_TERM_GROUP : SUP_LEFT_LEAVE;
+}
+
+void config_supervisor(const struct opts *o, bool pid1, struct sup_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->name = o->argv ? o->argv[0] : "";
+	c->pause = o->pause;
+	memcpy(c->rewrite, o->rewrite, sizeof(c->rewrite));
+	memcpy(c->stop_on, o->stop_on, sizeof(c->stop_on));
+	memcpy(c->ladder, o->ladder, sizeof(c->ladder));
+	c->ladder_len = o->ladder_len;
+	c->stop_timeout_ms = peer_stop(o) ? SUP_NEVER : o->stop_timeout_ms;
+	c->stop_cont = !peer_stop(o);
+	c->leftovers = leftovers(o, pid1);
+	c->leftover_grace_ms = o->leftover_grace_ms;
+	c->restart = o->restart;
+	c->backoff_min_ms = o->backoff_min_ms;
+	c->backoff_max_ms = o->backoff_max_ms;
+	c->restart_window_ms = o->restart_window_ms;
+	c->restart_max = o->restart_max;
+	c->follow = o->pidfile != NULL;
+	c->follow_from = o->pidfile;
+	memcpy(c->remap_exit, o->remap_exit, sizeof(c->remap_exit));
+	c->job_control = o->personality == PERS_DUMB_INIT && o->setsid && !pid1;
+}
+
+void config_privs(const struct opts *o, struct privs_req *r)
+{
+	r->user = o->user;
+	r->cap_drop = o->cap_drop;
+	r->cap_add = o->cap_add;
+	r->no_new_privs = o->no_new_privs;
+	r->seccomp = o->seccomp;
+}
+
+void config_spawn(const struct opts *o, struct spawn_cfg *c)
+{
+	c->argv = o->argv;
+	c->setsid = o->setsid;
+	c->pdeathsig = o->pdeathsig;
+	/* what execvp's failure turns into, as each program does it */
+	switch (o->personality) {
+	case PERS_MINIT:
+		c->exec_codes.not_found = EXIT_NOT_FOUND;
+		c->exec_codes.denied = c->exec_codes.other = EXIT_NOT_EXECUTABLE;
+		break;
+	case PERS_TINI:
+		c->exec_codes.not_found = EXIT_NOT_FOUND;
+		c->exec_codes.denied = EXIT_NOT_EXECUTABLE;
+		c->exec_codes.other = TINI_EXEC_FAILED;
+		break;
+	case PERS_DUMB_INIT:
+		c->exec_codes.not_found = c->exec_codes.denied = c->exec_codes.other =
+			DUMB_INIT_EXEC_FAILED;
+		break;
+	}
+	c->sh_fallback = o->personality != PERS_MINIT;
+}
