@@ -11,6 +11,7 @@ load lib/common
 CAP_CHOWN=0
 CAP_KILL=5
 CAP_SETPCAP=8
+CAP_SYS_PTRACE=19 # a confined root child loses it unless --cap-add names it
 CAP_NET_BIND_SERVICE=10
 CAP_NET_RAW=13
 CAP_SYS_ADMIN=21
@@ -142,12 +143,12 @@ t_user_name() {
 	assert_st CapEff 0000000000000000
 	assert_st CapPrm 0000000000000000
 	assert_st CapAmb 0000000000000000
-	# HOME is left alone when set; MINIT_USER means --user
-	EXTRA_ENV=(HOME=/srv MINIT_USER=minitu)
+	# HOME is the user's even when set (as gosu and su-exec); MINIT_USER means --user
+	EXTRA_ENV=(HOME=/root MINIT_USER=minitu)
 	run_via "$1" "${FAKE_ETC[@]}" -- sh -c 'cat /proc/self/status; echo "HOME: $HOME"'
 	assert_ok
 	assert_st Uid "4242 4242 4242 4242"
-	assert_st HOME /srv
+	assert_st HOME /home/minitu
 }
 @test "pid1: --user NAME: uid, primary and supplementary groups from /etc/group, HOME, no caps" { t_user_name pid1; }
 @test "subreaper: --user NAME: uid, primary and supplementary groups from /etc/group, HOME, no caps" { t_user_name sub; }
@@ -290,7 +291,7 @@ t_cap_add_missing() {
 	# dropping it is fine: already gone
 	run_via "$1" setpriv --bounding-set=-sys_time -- --cap-drop sys_time -- "${STATUS[@]}"
 	assert_ok
-	assert_st CapBnd "$(bounding_without $CAP_SYS_TIME)"
+	assert_st CapBnd "$(bounding_without $CAP_SYS_TIME $CAP_SYS_PTRACE)"
 }
 @test "pid1: --cap-add of a capability minit lacks: exit 2, nothing runs" { t_cap_add_missing pid1; }
 @test "subreaper: --cap-add of a capability minit lacks: exit 2, nothing runs" { t_cap_add_missing sub; }
@@ -299,7 +300,7 @@ t_cap_drop_root() {
 	run_minit "$1" --cap-drop net_raw,chown -- "${STATUS[@]}"
 	assert_ok
 	local want
-	want=$(bounding_without $CAP_NET_RAW $CAP_CHOWN)
+	want=$(bounding_without $CAP_NET_RAW $CAP_CHOWN $CAP_SYS_PTRACE)
 	assert_st Uid "0 0 0 0"
 	assert_st CapBnd "$want"
 	assert_st CapPrm "$want"
@@ -309,7 +310,12 @@ t_cap_drop_root() {
 	# --cap-add wins over --cap-drop
 	run_minit "$1" --cap-drop chown,kill --cap-add chown -- "${STATUS[@]}"
 	assert_ok
+	assert_st CapBnd "$(bounding_without $CAP_KILL $CAP_SYS_PTRACE)"
+	# a confined child keeps CAP_SYS_PTRACE only when asked
+	run_minit "$1" --cap-drop kill --cap-add sys_ptrace -- "${STATUS[@]}"
+	assert_ok
 	assert_st CapBnd "$(bounding_without $CAP_KILL)"
+	assert_st CapEff "$(bounding_without $CAP_KILL)"
 	run_minit "$1" --cap-drop all -- "${STATUS[@]}"
 	assert_ok
 	assert_st CapBnd 0000000000000000
@@ -324,7 +330,7 @@ t_cap_narrow_self() {
 	start_minit "$1" --cap-drop net_raw,sys_time -- sh -c \
 		'cat /proc/self/status; exec sigrec -o "$1" -x TERM:0' sh "$REC"
 	local want
-	want=$(bounding_without $CAP_NET_RAW $CAP_SYS_TIME)
+	want=$(bounding_without $CAP_NET_RAW $CAP_SYS_TIME $CAP_SYS_PTRACE)
 	wait_ready
 	[[ $(status_field "$MINIT_PID" CapBnd) == "$want" ]] ||
 		fail "minit's own bounding set: $(status_field "$MINIT_PID" CapBnd), expected $want"
