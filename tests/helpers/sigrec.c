@@ -12,11 +12,12 @@
  * Lines (each written with one write(2) on an O_APPEND fd, so lines of
  * several processes sharing FILE never interleave):
  *   ready <pid> <pgid> <sid>
- *   sig <NAME> <num> <time_ms> <si_pid> <si_code> <pid>
+ *   sig <NAME> <num> <time_ms> <si_pid> <si_code> <pid> <value>
  * NAME has no SIG prefix (TERM); real-time signals are RTMIN+n with glibc's
  * SIGRTMIN (34), as printed by `kill -l`. time_ms is CLOCK_MONOTONIC in ms
  * with 3 decimals; si_code is numeric (0 SI_USER, -1 SI_QUEUE, -6 SI_TKILL,
- * 128 SI_KERNEL); the last field is the pid of the recording process.
+ * 128 SI_KERNEL); then the pid of the recording process, and the signal's
+ * sigqueue value (si_int) when si_code is SI_QUEUE, else "-".
  * With -c the parent writes its ready line after all children wrote theirs.
  *
  * Every catchable signal 1..64 except SIGCHLD gets a handler (so /proc shows
@@ -125,7 +126,7 @@ static void record_loop(void)
 {
 	sigset_t all;
 	siginfo_t si;
-	char name[32], line[160];
+	char name[32], line[160], value[16];
 
 	every_signal(&all);
 	for (;;) {
@@ -139,8 +140,12 @@ static void record_loop(void)
 			continue;
 		}
 		sig_name(sig, name, sizeof(name));
-		snprintf(line, sizeof(line), "sig %s %d %.3f %d %d %d\n", name, sig, now_ms(),
-			 (int)si.si_pid, si.si_code, (int)getpid());
+		if (si.si_code == SI_QUEUE)
+			snprintf(value, sizeof(value), "%d", si.si_value.sival_int);
+		else
+			snprintf(value, sizeof(value), "-");
+		snprintf(line, sizeof(line), "sig %s %d %.3f %d %d %d %s\n", name, sig, now_ms(),
+			 (int)si.si_pid, si.si_code, (int)getpid(), value);
 		put_line(line);
 		if (exit_code[sig] >= 0)
 			_exit(exit_code[sig]);
