@@ -38,7 +38,7 @@ wanted=(
 	build-essential musl-tools gperf dpkg-dev file
 	libseccomp-dev libcap-dev
 	bats bats-support bats-assert
-	busybox-static util-linux bsdutils bsdextrautils procps
+	busybox-static util-linux bsdutils bsdextrautils procps libcap2-bin perl
 	clang cppcheck clang-tidy strace valgrind tmux
 	libc6-dbg
 	'nginx-light|nginx' apache2 gunicorn python3 postgresql
