@@ -24,12 +24,28 @@ static enum sup_leftovers leftovers(const struct opts *o, bool pid1)
 	return o->personality == PERS_DUMB_INIT && o->setsid ? SUP_LEFT_TERM_GROUP : SUP_LEFT_LEAVE;
 }
 
+/* dumb-init in its setsid mode turns the terminal's stop signals into STOP
+ * for the child's group (its own session has no terminal to stop it), unless
+ * they were rewritten. */
+static void dumb_init_rewrites(const struct opts *o, int rewrite[SIG_MAX + 1])
+{
+	static const int tty_stops[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	size_t i;
+
+	if (o->personality != PERS_DUMB_INIT || !o->setsid)
+		return;
+	for (i = 0; i < sizeof(tty_stops) / sizeof(tty_stops[0]); i++)
+		if (rewrite[tty_stops[i]] == tty_stops[i])
+			rewrite[tty_stops[i]] = SIGSTOP;
+}
+
 void config_supervisor(const struct opts *o, bool pid1, struct sup_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->name = o->argv ? o->argv[0] : "";
 	c->pause = o->pause;
 	memcpy(c->rewrite, o->rewrite, sizeof(c->rewrite));
+	dumb_init_rewrites(o, c->rewrite);
 	memcpy(c->stop_on, o->stop_on, sizeof(c->stop_on));
 	memcpy(c->ladder, o->ladder, sizeof(c->ladder));
 	c->ladder_len = o->ladder_len;
@@ -45,7 +61,9 @@ void config_supervisor(const struct opts *o, bool pid1, struct sup_cfg *c)
 	c->follow = o->pidfile != NULL;
 	c->follow_from = o->pidfile;
 	memcpy(c->remap_exit, o->remap_exit, sizeof(c->remap_exit));
-	c->job_control = o->personality == PERS_DUMB_INIT && o->setsid && !pid1;
+	/* dumb-init stops itself after the terminal's stop signals, so the shell
+	 * that started it sees it stopped (a no-op for PID 1) */
+	c->job_control = o->personality == PERS_DUMB_INIT && !pid1;
 }
 
 void config_privs(const struct opts *o, struct privs_req *r)
@@ -60,7 +78,10 @@ void config_privs(const struct opts *o, struct privs_req *r)
 void config_spawn(const struct opts *o, struct spawn_cfg *c)
 {
 	c->argv = o->argv;
-	c->setsid = o->setsid;
+	/* dumb-init -c leaves the child in its own group and session */
+	c->session = o->setsid			      ? SPAWN_OWN_SESSION
+		     : o->personality == PERS_DUMB_INIT ? SPAWN_SHARED
+							: SPAWN_OWN_GROUP;
 	c->pdeathsig = o->pdeathsig;
 	/* what execvp's failure turns into, as each program does it */
 	switch (o->personality) {
@@ -79,4 +100,14 @@ void config_spawn(const struct opts *o, struct spawn_cfg *c)
 		break;
 	}
 	c->sh_fallback = o->personality != PERS_MINIT;
+}
+
+bool config_leaves_cwd(const struct opts *o)
+{
+	return o->personality != PERS_TINI;
+}
+
+int config_usage_code(const struct opts *o, enum opts_result r)
+{
+	return o->personality == PERS_MINIT ? (int)r : EXIT_USAGE;
 }

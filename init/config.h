@@ -19,4 +19,11 @@ void config_privs(const struct opts *o, struct privs_req *r);
 /* The parts of the child's set-up that options decide (the fds are minit's). */
 void config_spawn(const struct opts *o, struct spawn_cfg *c);
 
+/* minit moves to / (as dumb-init) unless it replaces tini, which stays. */
+bool config_leaves_cwd(const struct opts *o);
+
+/* The exit code for a bad option or value: the peers have no separate code
+ * for a bad value (their 1), minit has 2. */
+int config_usage_code(const struct opts *o, enum opts_result r);
+
 #endif

@@ -74,8 +74,8 @@ static int op_spawn(void *ctx, pid_t *pid)
 	if (spawn_start(fx->spawn, &fx->child))
 		return -1;
 	fx->failed = 0;
-	/* setsid or setpgid: either way the child leads a group of its own */
-	follow(fx, fx->child.pid, fx->child.pid);
+	/* setsid or setpgid: the child leads a group of its own, unless it shares minit's */
+	follow(fx, fx->child.pid, fx->spawn->session == SPAWN_SHARED ? getpgrp() : fx->child.pid);
 	/* unwatched, the report is still read when the child is reaped */
 	(void)loop_watch(fx->loop, fx->child.report_fd, on_report, fx);
 	*pid = fx->child.pid;

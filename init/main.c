@@ -169,14 +169,15 @@ static int setup_listen(struct runtime *rt)
 	return 0;
 }
 
-/* minit holds no directory: it moves to / (as dumb-init), and keeps the one
- * it was started in for the child's every start and for --pidfile. */
+/* minit holds no directory: it moves to / (as dumb-init; not as tini), and
+ * keeps the one it was started in for the child's every start and for
+ * --pidfile. */
 static void setup_cwd(struct runtime *rt)
 {
 	int fd = fd_move_above(open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), FD_FIRST_OWN);
 
 	rt->spawn.cwd_fd = fd;
-	if (fd >= 0 && chdir("/"))
+	if (fd >= 0 && config_leaves_cwd(&rt->o) && chdir("/"))
 		log_msg(LOG_DEBUG, "unable to change to /: %s", strerror(errno));
 }
 
@@ -211,7 +212,7 @@ static int prepare_privs(struct runtime *rt)
 	code = privs_prepare(&rt->privs, &req, err, sizeof(err));
 	if (code) {
 		log_msg(LOG_ERROR, "%s%s", err, code == -EINVAL ? " (try 'minit --help')" : "");
-		return code == -EINVAL ? EXIT_INVALID : EXIT_MINIT_FAILED;
+		return code == -EINVAL ? config_usage_code(&rt->o, OPTS_INVALID) : EXIT_MINIT_FAILED;
 	}
 	/* minit never keeps in its bounding set what it drops for the child */
 	if ((code = privs_narrow_self(&rt->privs))) {
@@ -234,7 +235,7 @@ int main(int argc, char **argv)
 	log_init("minit", r == OPTS_OK ? rt.o.verbosity : LOG_DEFAULT_VERBOSITY, true);
 	if (r != OPTS_OK) {
 		log_msg(LOG_ERROR, "%s (try 'minit --help')", err);
-		return (int)r;
+		return config_usage_code(&rt.o, r);
 	}
 	if ((code = action(&rt.o)) >= 0)
 		return code;

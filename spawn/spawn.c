@@ -56,13 +56,15 @@ static void __attribute__((noreturn)) child_fail(const struct spawn_cfg *c, int 
  * Ctrl-C goes to the application, not to minit. With a session, the
  * terminal becomes the child's controlling one (minit gave it up first).
  * Errors on the terminal are not fatal: stdin may be a terminal that is not
- * ours to control. */
+ * ours to control. Shared: nothing to do, the child is in minit's group. */
 static int child_session(const struct spawn_cfg *c)
 {
-	if (c->setsid ? setsid() < 0 : setpgid(0, 0) < 0)
+	if (c->session == SPAWN_SHARED)
+		return 0;
+	if (c->session == SPAWN_OWN_SESSION ? setsid() < 0 : setpgid(0, 0) < 0)
 		return -errno;
 	if (isatty(STDIN_FILENO)) {
-		if (c->setsid)
+		if (c->session == SPAWN_OWN_SESSION)
 			(void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
 		(void)tcsetpgrp(STDIN_FILENO, getpgrp());
 	}
@@ -283,7 +285,7 @@ int spawn_start(const struct spawn_cfg *c, struct spawn_child *child)
 		return -err;
 	}
 	/* Also from this side, so a signal to the group cannot race the child's setpgid. */
-	if (!c->setsid)
+	if (c->session == SPAWN_OWN_GROUP)
 		(void)setpgid(child->pid, child->pid);
 	(void)fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	child->report_fd = pipefd[0];

@@ -16,9 +16,15 @@
 
 #define SPAWN_LISTEN_MAX 16
 
+enum spawn_session {
+	SPAWN_OWN_GROUP,	/* own process group in minit's session (tini, minit) */
+	SPAWN_OWN_SESSION,	/* own session, the terminal as its controlling one (--setsid) */
+	SPAWN_SHARED,		/* minit's own group and session (dumb-init -c) */
+};
+
 struct spawn_cfg {
 	char *const *argv;
-	bool setsid;			/* own session (dumb-init) instead of own process group */
+	enum spawn_session session;
 	int pdeathsig;			/* 0 = none */
 	int cwd_fd;			/* the directory to start in; -1 = minit's own */
 	struct {
