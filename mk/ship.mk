@@ -41,6 +41,13 @@ REPRO_CFLAGS := -ffile-prefix-map=$(CURDIR)/=
 CROSS_LDFLAGS := -Wl,-z,norelro
 
 .PHONY: cross check-cross dist check-dist deb check-deb
+
+# The commit every binary names in --version: it changes when HEAD does, so
+# no release carries a binary built at an older commit.
+$(BUILD)/commit: FORCE
+	@mkdir -p $(@D)
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
+minit: $(BUILD)/commit
 cross: $(foreach a,$(CROSS_ARCHES),$(BUILD)/$(a)/minit)
 
 # cross_rules ARCH: its libseccomp/libcap (scripts/build-deps.sh --arch), its
@@ -49,8 +56,9 @@ define cross_rules
 $(BUILD)/$(1)/deps/flags.mk: scripts/build-deps.sh scripts/arch.sh
 	@scripts/packages.sh --cross
 	scripts/build-deps.sh --arch $(1) $(BUILD)/$(1)/deps
+	@touch $$@
 
-$(BUILD)/$(1)/minit: $(SRCS) $(HDRS) $(BUILD)/$(1)/deps/flags.mk Makefile mk/ship.mk
+$(BUILD)/$(1)/minit: $(SRCS) $(HDRS) $(BUILD)/$(1)/deps/flags.mk $(BUILD)/commit Makefile mk/ship.mk
 	@mkdir -p $$(@D)
 	$(call arch_field,$(1),3)-gcc $(BASE_CFLAGS) $(HARDEN) $(SIZE) $(REPRO_CFLAGS) \
 		-isystem $(BUILD)/$(1)/deps/include -isystem $(BUILD)/$(1)/deps/kinclude $(CFLAGS) \
@@ -61,7 +69,9 @@ $(BUILD)/$(1)/minit: $(SRCS) $(HDRS) $(BUILD)/$(1)/deps/flags.mk Makefile mk/shi
 # the unit tests of the pure parts, static (no sanitizer for musl)
 $(BUILD)/$(1)/tests/unit: $(UNIT_SRCS) $(PURE_SRCS) $(HDRS) $(BUILD)/$(1)/deps/flags.mk
 	@mkdir -p $$(@D)
-	$(call arch_field,$(1),3)-gcc $(BASE_CFLAGS) -g -static -o $$@ $(UNIT_SRCS) $(PURE_SRCS)
+	$(call arch_field,$(1),3)-gcc $(BASE_CFLAGS) -g -static \
+		-isystem $(BUILD)/$(1)/deps/include -isystem $(BUILD)/$(1)/deps/kinclude \
+		-o $$@ $(UNIT_SRCS) $(PURE_SRCS)
 endef
 $(foreach a,$(CROSS_ARCHES),$(eval $(call cross_rules,$(a))))
 
@@ -69,3 +79,30 @@ $(foreach a,$(CROSS_ARCHES),$(eval $(call cross_rules,$(a))))
 CROSS_CHECK_ARCHES ?= aarch64 i386
 check-cross: test-helpers $(foreach a,$(CROSS_CHECK_ARCHES),$(BUILD)/$(a)/minit $(BUILD)/$(a)/tests/unit)
 	@scripts/check-cross.sh $(CROSS_CHECK_ARCHES)
+
+# ---- release tarballs and Debian packages ----------------------------------------
+# every architecture's binary as ARCH=PATH (x86_64's is ./minit)
+arch_bin = $(if $(filter x86_64,$(1)),minit,$(BUILD)/$(1)/minit)
+SHIP_BINS := $(foreach a,$(ALL_ARCHES),$(call arch_bin,$(a)))
+SHIP_SPECS := $(foreach a,$(ALL_ARCHES),$(a)=$(call arch_bin,$(a)))
+DIST := dist
+
+dist: $(SHIP_BINS)
+	@scripts/dist.sh $(DIST) $(VERSION) $(SHIP_SPECS)
+
+# the same release built in two fresh clones at different paths: equal sums
+check-dist:
+	@scripts/check-dist.sh
+
+deb: $(SHIP_BINS)
+	@scripts/packages.sh --deb
+	@scripts/deb.sh $(DIST) $(VERSION) $(SHIP_SPECS)
+
+# install the native package with dpkg, run it, remove it
+check-deb: deb
+	@scripts/check-deb.sh $(DIST)/minit_$(VERSION)_amd64.deb
+
+clean: clean-ship
+clean-ship:
+	rm -rf $(DIST) $(foreach a,$(CROSS_ARCHES),$(BUILD)/$(a)/minit $(BUILD)/$(a)/tests)
+.PHONY: clean-ship
