@@ -23,19 +23,8 @@ cd "$(dirname "$0")/.." || exit 1
 source scripts/arch.sh
 
 CROSS_BATS_FILES=${CROSS_BATS_FILES:-00-cli 01-exit-codes 02-signals 03-reaping 30-stop 32-restart 40-privs}
-n=0 failed=0
-tap() { # ok|not-ok DESCRIPTION [DETAIL...]
-	local r=$1 d=$2
-	shift 2
-	n=$((n + 1))
-	if [[ $r == ok ]]; then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		failed=$((failed + 1))
-		printf '# %s\n' "$@"
-	fi
-}
+# shellcheck source=scripts/ship-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ship-lib.sh"
 
 # the strings `file` prints for each ELF machine
 file_says() {
@@ -104,8 +93,7 @@ for spec; do
 	paths=()
 	for f in $files; do paths+=("tests/$f.bats"); done
 	if ((binfmt_rc == 3)); then
-		n=$((n + 1))
-		echo "ok $n - $arch: bats ${files// /, } # skip ${binfmt_out##*$'\n'}"
+		tap_skip "$arch: bats ${files// /, }" "${binfmt_out##*$'\n'}"
 		continue
 	elif ((binfmt_rc != 0)); then
 		tap not-ok "$arch: binfmt_misc entry for qemu-$ARCH_QEMU" "$binfmt_out"
@@ -113,17 +101,17 @@ for spec; do
 	fi
 	[[ -n $binfmt_out && ${#emu[@]} -gt 0 ]] && printf '# %s\n' "$binfmt_out"
 	echo "# bats ${paths[*]} with MINIT=$PWD/$bin"
-	t0=$SECONDS before=$failed
+	t0=$SECONDS before=$TAP_FAILED
 	# bats' own TAP lines, renumbered after ours so the stream stays one plan
 	while IFS= read -r line; do
 		if [[ $line =~ ^(not )?ok\ [0-9]+(.*)$ ]]; then
-			n=$((n + 1))
-			[[ -n ${BASH_REMATCH[1]} ]] && failed=$((failed + 1))
-			echo "${BASH_REMATCH[1]}ok $n $arch: ${BASH_REMATCH[2]# }"
+			TAP_N=$((TAP_N + 1))
+			[[ -n ${BASH_REMATCH[1]} ]] && TAP_FAILED=$((TAP_FAILED + 1))
+			echo "${BASH_REMATCH[1]}ok $TAP_N $arch: ${BASH_REMATCH[2]# }"
 		elif [[ $line =~ ^1\.\.[0-9]+$ ]]; then
 			:
 		elif [[ $line =~ ^#\ bats\ exit\ ([0-9]+)$ ]]; then
-			((BASH_REMATCH[1] == 0 || failed > before)) ||
+			((BASH_REMATCH[1] == 0 || TAP_FAILED > before)) ||
 				tap not-ok "$arch: bats ${files// /, }" "bats exited ${BASH_REMATCH[1]} with no failing test"
 		else
 			echo "$line"
@@ -131,5 +119,4 @@ for spec; do
 	done < <(MINIT=$PWD/$bin bats --tap "${paths[@]}" 2>&1; echo "# bats exit $?")
 	echo "# $arch: bats took $((SECONDS - t0)) s"
 done
-echo "1..$n"
-((failed == 0))
+tap_finish

@@ -10,36 +10,26 @@
 # dpkg waits for a lock held by another package run (up to 10 minutes).
 set -uo pipefail
 
-n=0 failed=0
-tap() { # ok|not-ok DESCRIPTION [DETAIL...]
-	local r=$1 d=$2
-	shift 2
-	n=$((n + 1))
-	if [[ $r == ok ]]; then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		failed=$((failed + 1))
-		printf '# %s\n' "$@"
-	fi
-}
-finish() {
-	echo "1..$n"
-	exit $((failed > 0))
-}
+# shellcheck source=scripts/ship-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ship-lib.sh"
 check() { # DESCRIPTION CMD...: one test, passes when CMD exits 0
 	local d=$1 out
 	shift
 	if out=$("$@" 2>&1); then tap ok "$d"; else tap not-ok "$d" "$out"; fi
 }
+# tap_if DESCRIPTION DETAIL CONDITION...: one test, passes when CONDITION holds
+tap_if() {
+	local d=$1 detail=$2
+	shift 2
+	if "$@"; then tap ok "$d"; else tap not-ok "$d" "$detail"; fi
+}
 
 deb=${1:?usage: $0 DEB}
-[[ -f $deb ]] || { tap not-ok "package $deb exists" "run make deb"; finish; }
-[[ $(id -u) == 0 ]] || { echo "ok 1 - install $deb # skip not root"; echo 1..1; exit 0; }
+[[ -f $deb ]] || { tap not-ok "package $deb exists" "run make deb"; tap_finish; }
+[[ $(id -u) == 0 ]] || { tap_skip "install $deb" "not root"; tap_finish; }
 if [[ $(dpkg-query -W -f='${Status}' minit 2>/dev/null) == *" installed" ]]; then
-	echo "ok 1 - install $deb # skip a minit package is installed on this machine already: left alone"
-	echo 1..1
-	exit 0
+	tap_skip "install $deb" "a minit package is installed on this machine already: left alone"
+	tap_finish
 fi
 
 # dpkg with its lock: retried while another dpkg or apt holds it
@@ -56,6 +46,7 @@ dpkg_locked() {
 
 mapfile -t files < <(dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -e 's|^\./|/|' -e 's|/$||' | grep -v '^/$')
 installed=0
+# shellcheck disable=SC2317 # run by the trap
 cleanup() { ((installed)) && dpkg_locked --purge minit >/dev/null; }
 trap cleanup EXIT
 
@@ -64,19 +55,16 @@ if out=$(dpkg_locked -i "$deb"); then
 	tap ok "dpkg -i ${deb##*/}"
 else
 	tap not-ok "dpkg -i ${deb##*/}" "$out"
-	finish
+	tap_finish
 fi
 v=$(/usr/sbin/minit --version 2>&1)
-[[ $v =~ ^minit\ version\ [0-9.]+\ -\ git\.[0-9a-f]+$ ]] &&
-	tap ok "/usr/sbin/minit --version: $v" || tap not-ok "/usr/sbin/minit --version" "$v"
+tap_if "/usr/sbin/minit --version: $v" "$v" grep -qxE 'minit version [0-9.]+ - git\.[0-9a-f]+' <<<"$v"
 out=$(/usr/sbin/minit -- sh -c 'exit 3' 2>&1)
 rc=$?
-((rc == 3)) && tap ok "/usr/sbin/minit -- sh -c 'exit 3' exits 3" ||
-	tap not-ok "/usr/sbin/minit -- sh -c 'exit 3' exits 3" "exit $rc: $out"
+tap_if "/usr/sbin/minit -- sh -c 'exit 3' exits 3" "exit $rc: $out" [ "$rc" = 3 ]
 v=$(/usr/libexec/minit/docker-init --version 2>&1)
-[[ $v =~ ^tini\ version\ minit-[0-9.]+\ -\ git\.[0-9a-f]+$ ]] &&
-	tap ok "/usr/libexec/minit/docker-init --version (dockerd's format): $v" ||
-	tap not-ok "/usr/libexec/minit/docker-init --version in tini's format" "$v"
+tap_if "/usr/libexec/minit/docker-init --version in dockerd's format: $v" "$v" \
+	grep -qxE 'tini version minit-[0-9.]+ - git\.[0-9a-f]+' <<<"$v"
 check "the man page is /usr/share/man/man1/minit.1.gz and reads as one" \
 	sh -c 'zcat /usr/share/man/man1/minit.1.gz | grep -q "^\.TH MINIT 1"'
 check "dpkg -L minit lists the binary and the docker-init link" \
@@ -94,6 +82,5 @@ for f in "${files[@]}"; do
 	if [[ -L $f || -f $f ]] || { [[ -d $f ]] && [[ $f == */minit ]]; }; then left+=("$f"); fi
 done
 [[ $(dpkg-query -W -f='${Status}' minit 2>/dev/null) != *" installed" ]] || left+=("dpkg still lists minit as installed")
-((${#left[@]} == 0)) && tap ok "nothing of the package is left after the purge" ||
-	tap not-ok "nothing of the package is left after the purge" "${left[@]}"
-finish
+tap_if "nothing of the package is left after the purge" "${left[*]}" [ "${#left[@]}" = 0 ]
+tap_finish

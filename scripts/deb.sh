@@ -20,18 +20,15 @@
 set -euo pipefail
 
 me=deb.sh
-die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 1; }
-(($# >= 3)) || die "usage: $0 OUTDIR VERSION ARCH=BINARY..."
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/ship-lib.sh
+source "$root/scripts/ship-lib.sh"
 # shellcheck source=scripts/arch.sh
 source "$root/scripts/arch.sh"
+(($# >= 3)) || die "usage: $0 OUTDIR VERSION ARCH=BINARY..."
 out=$1 version=$2
 shift 2
-if [[ -z ${SOURCE_DATE_EPOCH:-} ]]; then
-	SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null) ||
-		die "SOURCE_DATE_EPOCH unset and no git history to take it from"
-fi
-export SOURCE_DATE_EPOCH LC_ALL=C TZ=UTC
+ship_epoch "$root"
 maint="The minit authors <minit@users.noreply.github.com>"
 
 # built_using ARCH: "src (= version), ..." of what the deps of ARCH were built from
@@ -42,6 +39,7 @@ built_using() {
 	[[ -f $stamp ]] || die "no $stamp: build minit for $1 first (make)"
 	# "built: libseccomp 2.5.4-1+deb12u1 libcap2 2.66-4+deb12u3" (no epochs):
 	# the .dsc that was unpacked has the full version
+	# shellcheck disable=SC2046 # the words are the fields
 	set -- $(sed -n 's/^built: //p' "$stamp")
 	while (($# >= 2)); do
 		name=$1 ver=$2
@@ -61,9 +59,9 @@ stage=$(mktemp -d "$out/.deb.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 debs=()
 for spec; do
-	arch=${spec%%=*} bin=${spec#*=}
+	ship_spec "$spec"
+	arch=$SPEC_ARCH bin=$SPEC_BIN
 	arch_info "$arch" || die "unknown architecture '$arch' (scripts/arch.sh)"
-	file -L "$bin" 2>/dev/null | grep -q 'statically linked' || die "$bin is missing or not static (run make)"
 	p=$stage/$arch
 	doc=$p/usr/share/doc/minit
 	mkdir -p "$p/DEBIAN" "$p/usr/sbin" "$p/usr/libexec/minit" "$p/usr/share/man/man1" \

@@ -13,26 +13,21 @@
 set -euo pipefail
 
 me=dist.sh
-die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 1; }
-(($# >= 3)) || die "usage: $0 OUTDIR VERSION ARCH=BINARY..."
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/ship-lib.sh
+source "$root/scripts/ship-lib.sh"
+(($# >= 3)) || die "usage: $0 OUTDIR VERSION ARCH=BINARY..."
 out=$1 version=$2
 shift 2
-if [[ -z ${SOURCE_DATE_EPOCH:-} ]]; then
-	SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null) ||
-		die "SOURCE_DATE_EPOCH unset and no git history to take it from"
-fi
-[[ $SOURCE_DATE_EPOCH =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH is not a number"
-export SOURCE_DATE_EPOCH LC_ALL=C TZ=UTC
+ship_epoch "$root"
 
 mkdir -p "$out"
 stage=$(mktemp -d "$out/.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 tarballs=()
 for spec; do
-	arch=${spec%%=*} bin=${spec#*=}
-	[[ $arch != "$spec" && -n $arch ]] || die "'$spec' is not ARCH=BINARY"
-	file -L "$bin" 2>/dev/null | grep -q 'statically linked' || die "$bin is missing or not static (run make)"
+	ship_spec "$spec"
+	arch=$SPEC_ARCH bin=$SPEC_BIN
 	name=minit-$version-$arch
 	d=$stage/$name
 	mkdir -p "$d"
