@@ -50,23 +50,22 @@ built_using() {
 	v=$(dpkg-query -W -f='${source:Version}' "musl-dev:$ARCH_DEB" 2>/dev/null) ||
 		die "musl-dev:$ARCH_DEB is not installed"
 	list+=("musl (= $v)")
-	local IFS=,
-	echo "${list[*]}" | sed 's/,/, /g'
+	local joined="" x
+	for x in "${list[@]}"; do joined+="${joined:+, }$x"; done
+	echo "$joined"
 }
 
-mkdir -p "$out"
-stage=$(mktemp -d "$out/.deb.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+ship_stage "$out"
 debs=()
 for spec; do
 	ship_spec "$spec"
-	arch=$SPEC_ARCH bin=$SPEC_BIN
+	arch=$SPEC_ARCH
 	arch_info "$arch" || die "unknown architecture '$arch' (scripts/arch.sh)"
-	p=$stage/$arch
+	p=$STAGE/$arch
 	doc=$p/usr/share/doc/minit
 	mkdir -p "$p/DEBIAN" "$p/usr/sbin" "$p/usr/libexec/minit" "$p/usr/share/man/man1" \
 		"$doc" "$p/usr/share/lintian/overrides"
-	install -m 0755 "$bin" "$p/usr/sbin/minit"
+	install -m 0755 "$SPEC_BIN" "$p/usr/sbin/minit"
 	ln -s ../../sbin/minit "$p/usr/libexec/minit/docker-init"
 	gzip -9n <"$root/minit.1" >"$p/usr/share/man/man1/minit.1.gz"
 	{
@@ -141,7 +140,7 @@ command -v lintian >/dev/null || die "lintian is not installed (scripts/packages
 for d in "${debs[@]}"; do
 	# (as root it says so on stderr: not a finding)
 	rc=0
-	log=$stage/lintian.log
+	log=$STAGE/lintian.log
 	lintian --fail-on error,warning --display-info "$d" >"$log" 2>&1 || rc=$?
 	sed -i '/^running with root privileges is not recommended!$/d' "$log"
 	if ((rc)); then

@@ -21,21 +21,18 @@ out=$1 version=$2
 shift 2
 ship_epoch "$root"
 
-mkdir -p "$out"
-stage=$(mktemp -d "$out/.stage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+ship_stage "$out"
 tarballs=()
 for spec; do
 	ship_spec "$spec"
-	arch=$SPEC_ARCH bin=$SPEC_BIN
-	name=minit-$version-$arch
-	d=$stage/$name
+	name=minit-$version-$SPEC_ARCH
+	d=$STAGE/$name
 	mkdir -p "$d"
 	chmod 0755 "$d"
-	install -m 0755 "$bin" "$d/minit"
+	install -m 0755 "$SPEC_BIN" "$d/minit"
 	install -m 0644 "$root/minit.1" "$root/LICENSE" "$root/README.md" "$d/"
 	find "$d" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-	tar -C "$stage" --format=gnu --sort=name --mtime="@$SOURCE_DATE_EPOCH" \
+	tar -C "$STAGE" --format=gnu --sort=name --mtime="@$SOURCE_DATE_EPOCH" \
 		--owner=0 --group=0 --numeric-owner -cf - "$name" | gzip -9n >"$out/$name.tar.gz.tmp"
 	mv -f "$out/$name.tar.gz.tmp" "$out/$name.tar.gz"
 	tarballs+=("$name.tar.gz")

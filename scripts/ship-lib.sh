@@ -48,6 +48,14 @@ ship_epoch() {
 	export SOURCE_DATE_EPOCH LC_ALL=C TZ=UTC
 }
 
+# ship_stage OUTDIR: STAGE = a new scratch directory in OUTDIR, removed at exit
+ship_stage() {
+	mkdir -p "$1" || die "cannot create $1"
+	STAGE=$(mktemp -d "$1/.stage.XXXXXX") || die "cannot create a directory in $1"
+	# shellcheck disable=SC2064 # expanded now, on purpose
+	trap "rm -rf '$STAGE'" EXIT
+}
+
 # ship_spec ARCH=BINARY: sets SPEC_ARCH and SPEC_BIN; dies unless BINARY is
 # a static executable
 ship_spec() {
