@@ -10,7 +10,7 @@
 #                       qemu-user-static through binfmt_misc
 #   make dist           dist/minit-VERSION-ARCH.tar.gz for every architecture
 #                       and dist/SHA256SUMS, reproducible
-#   make check-dist     make dist twice from scratch: the sums must match
+#   make check-dist     make dist in two fresh clones: the sums must match
 #   make deb            dist/minit_VERSION_DEB.deb, checked with lintian
 #   make check-deb      dpkg -i, minit --version, dpkg --purge
 #
@@ -21,14 +21,20 @@ CROSS_ARCHES := $(shell scripts/arch.sh --list)
 ALL_ARCHES := x86_64 $(CROSS_ARCHES)
 ARCH ?= x86_64
 ifeq ($(filter $(ARCH),$(ALL_ARCHES)),)
+ifeq ($(origin ARCH),environment)
+# an ARCH of some other build system's in the environment: not ours to refuse
+$(warning ARCH=$(ARCH) from the environment is not one of $(ALL_ARCHES): building x86_64)
+override ARCH := x86_64
+else
 $(error ARCH=$(ARCH) is not one of $(ALL_ARCHES) (scripts/arch.sh))
+endif
 endif
 # `make ARCH=aarch64` builds build/aarch64/minit and nothing else
 ifneq ($(ARCH),x86_64)
 .DEFAULT_GOAL := $(BUILD)/$(ARCH)/minit
 endif
 
-# arch_field ARCH N: field N of scripts/arch.sh ARCH (1 deb, 2 gnu, 3 musl, 4 qemu)
+# arch_field ARCH N: field N of scripts/arch.sh ARCH (1 deb, 2 gnu, 3 musl, 4 qemu, 5 size target)
 arch_field = $(word $(2),$(shell scripts/arch.sh $(1)))
 
 # Reproducible builds: no path of this checkout in the binary (the sources
