@@ -168,3 +168,6 @@ install: minit
 clean:
 	rm -f minit minit-asan minit-valgrind
 	rm -rf $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench $(BUILD)/valgrind
+
+# Cross builds, check-cross, dist, deb (issue 14): see mk/ship.mk.
+include mk/ship.mk

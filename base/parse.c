@@ -24,19 +24,22 @@ static const struct {
 	{ "PWR", SIGPWR },     { "SYS", SIGSYS },
 };
 
-/* Digits only, no sign, no overflow past max. */
+/* Digits only, no sign, no overflow past max. The bound is checked before
+ * v * 10 + d is formed: with a 32-bit unsigned long and max = ULONG_MAX the
+ * sum itself would wrap ("4294967296" read as 0). */
 static int parse_digits(const char *s, unsigned long max, unsigned long *out)
 {
-	unsigned long v = 0;
+	unsigned long v = 0, d;
 
 	if (!s || !*s)
 		return -EINVAL;
 	for (; *s; s++) {
 		if (!isdigit((unsigned char)*s))
 			return -EINVAL;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
+		d = (unsigned long)(*s - '0');
+		if (d > max || v > (max - d) / 10)
 			return -EINVAL;
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;

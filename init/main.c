@@ -122,12 +122,20 @@ static int setup_process(struct runtime *rt)
 		return -1;
 	}
 	if (!rt->pid1 || o->subreaper) {
-		if (reap_become_subreaper()) {
+		if (!reap_become_subreaper()) {
+			log_msg(LOG_INFO, "%s (pid %d): registered as child subreaper",
+				rt->pid1 ? "PID 1" : "not PID 1", (int)self);
+		} else if (o->subreaper || errno != EINVAL) {
 			log_msg(LOG_ERROR, "unable to become a child subreaper: %s", strerror(errno));
 			return -1;
+		} else {
+			/* Automatic, and the kernel (before 3.4) or an emulator (Debian
+			 * 12's qemu-user 7.2) does not know the request: run the child
+			 * anyway, as tini does; orphans then go to PID 1 or the nearest
+			 * subreaper. An explicit --subreaper that fails is an error. */
+			log_msg(LOG_WARN, "not PID 1 (pid %d) and unable to become a child subreaper: "
+				"%s: orphans are not reaped by minit", (int)self, strerror(errno));
 		}
-		log_msg(LOG_INFO, "%s (pid %d): registered as child subreaper",
-			rt->pid1 ? "PID 1" : "not PID 1", (int)self);
 	}
 	if (o->pdeathsig) {
 		if (prctl(PR_SET_PDEATHSIG, o->pdeathsig)) {

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Build static libseccomp and libcap for musl from Debian's source packages.
 #
-#   scripts/build-deps.sh [OUTDIR]        (OUTDIR default: build/deps)
+#   scripts/build-deps.sh [--arch ARCH] [OUTDIR]
+#
+# OUTDIR defaults to build/deps, or build/ARCH/deps for a cross ARCH of
+# scripts/arch.sh (aarch64, armhf, i386): then the compiler is Debian's
+# musl-dev:DEB wrapper MUSL-gcc (the cross gcc-GNU with musl's specs), the
+# kernel headers are the cross gcc's (/usr/GNU/include), and the test
+# program runs under qemu-QEMU-static when that is installed.
 #
 # Result:
 #   OUTDIR/include/    seccomp.h seccomp-syscalls.h sys/capability.h sys/psx_syscall.h
@@ -9,6 +15,7 @@
 #                      for musl-gcc (which does not search /usr/include)
 #   OUTDIR/lib/        libseccomp.a libcap.a
 #   OUTDIR/flags.mk    DEPS_CFLAGS, DEPS_LIBS (and DEPS_CC) for `-include`
+#                      (mk/ship.mk uses the same layout for cross builds)
 #   OUTDIR/stamp       what the build was made from
 #
 # Sources: a deb-src twin of the machine's Debian apt sources is written to
@@ -17,7 +24,8 @@
 # installed libseccomp2 and libcap2 (Debian patches applied) into
 # build/src. Cached: nothing happens while the outputs exist and the stamp
 # matches (source versions, musl, kernel headers, this script).
-# Needs musl-tools gperf dpkg-dev make file (scripts/packages.sh installs them).
+# Needs musl-tools gperf dpkg-dev make file (scripts/packages.sh installs them;
+# `scripts/packages.sh --cross` the cross compilers and musl-dev:DEB).
 set -euo pipefail
 
 me=build-deps.sh
@@ -32,23 +40,49 @@ on_exit() {
 }
 trap on_exit EXIT
 
-case ${1:-} in -h | --help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
-(($# <= 1)) || die "usage: $0 [OUTDIR]"
+srcver() { dpkg-query -W -f='${source:Version}' "$1" 2>/dev/null || true; }
 
+case ${1:-} in -h | --help) sed -n '2,28s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-out=${1:-$root/build/deps}
+# shellcheck source=scripts/arch.sh
+source "$here/arch.sh"
+arch=$ARCH_NATIVE
+if [[ ${1:-} == --arch ]]; then
+	arch=${2:-}
+	shift 2 || die "usage: $0 [--arch ARCH] [OUTDIR]"
+fi
+(($# <= 1)) || die "usage: $0 [--arch ARCH] [OUTDIR]"
+arch_info "$arch" || die "unknown architecture '$arch' (scripts/arch.sh)"
+cross=0
+[[ $arch == "$ARCH_NATIVE" ]] || cross=1
+if ((cross)); then
+	out=${1:-$root/build/$arch/deps}
+	cc=$ARCH_MUSL-gcc                   # from musl-dev:$ARCH_DEB
+	ksrc=/usr/$ARCH_GNU/include         # linux-libc-dev-$ARCH_DEB-cross
+	host=(--host="$ARCH_GNU")
+	tools=(AR="$ARCH_GNU-ar" RANLIB="$ARCH_GNU-ranlib")
+	emu=qemu-$ARCH_QEMU-static
+	kver=$(srcver "linux-libc-dev-$ARCH_DEB-cross")
+else
+	out=${1:-$root/build/deps}
+	cc=musl-gcc
+	ksrc=
+	host=()
+	tools=()
+	emu=
+	kver=$(srcver linux-libc-dev)
+fi
 step="creating $out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 src=$root/build/src
 stamp=$out/stamp
 
-srcver() { dpkg-query -W -f='${source:Version}' "$1" 2>/dev/null || true; }
 want_seccomp=$(srcver libseccomp2)
 want_cap=$(srcver libcap2)
 key="libseccomp=${want_seccomp:-latest} libcap2=${want_cap:-latest}"
-key+=" musl=$(srcver musl-dev) linux=$(srcver linux-libc-dev)"
+key+=" arch=$arch musl=$(srcver "musl-dev:$ARCH_DEB") linux=$kver"
 key+=" script=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
 
 up_to_date() {
@@ -67,10 +101,10 @@ fi
 # ---- prerequisites ---------------------------------------------------------
 step="checking tools"
 miss=()
-for t in musl-gcc gcc gperf make dpkg-source file apt-get ar flock; do
+for t in "$cc" gcc gperf make dpkg-source file apt-get ar flock ${tools[@]+"${tools[@]#*=}"}; do
 	command -v "$t" >/dev/null || miss+=("$t")
 done
-((${#miss[@]} == 0)) || die "missing ${miss[*]}: run scripts/packages.sh first"
+((${#miss[@]} == 0)) || die "missing ${miss[*]}: run scripts/packages.sh$( ((cross)) && echo ' --cross') first"
 [[ $(id -u) == 0 ]] || die "must run as root (writes /etc/apt/sources.list.d, runs apt-get update)"
 # One build at a time (make -j, two checkouts' Makefiles): lock this script
 # file, then look again: the other run may have just built it.
@@ -86,7 +120,7 @@ fi
 
 exec </dev/null
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
-say "building static libseccomp + libcap for musl into $out"
+say "building static libseccomp + libcap for musl ($arch) into $out"
 t0=$SECONDS
 
 # ---- deb-src entries ---------------------------------------------------------
@@ -219,6 +253,7 @@ done
 
 step="unpacking the sources"
 work=$src/work
+((cross)) && work=$src/work-$arch
 rm -rf "$work"
 mkdir -p "$work"
 dpkg-source --no-check -x "$dsc_seccomp" "$work/libseccomp" >"$work/unpack.log" 2>&1 ||
@@ -235,10 +270,14 @@ multiarch=$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MUL
 stage=$out.tmp
 rm -rf "$stage"
 mkdir -p "$stage/include/sys" "$stage/lib" "$stage/kinclude"
-cp -a /usr/include/linux /usr/include/asm-generic "$stage/kinclude/"
-cp -a "/usr/include/$multiarch/asm" "$stage/kinclude/asm"
+if ((cross)); then
+	cp -a "$ksrc/linux" "$ksrc/asm-generic" "$ksrc/asm" "$stage/kinclude/"
+else
+	cp -a /usr/include/linux /usr/include/asm-generic "$stage/kinclude/"
+	cp -a "/usr/include/$multiarch/asm" "$stage/kinclude/asm"
+fi
 [[ -f $stage/kinclude/linux/seccomp.h && -f $stage/kinclude/asm/unistd.h ]] ||
-	die "kernel headers incomplete (is linux-libc-dev installed?)"
+	die "kernel headers incomplete (is linux-libc-dev$( ((cross)) && echo "-$ARCH_DEB-cross") installed?)"
 kinc=$stage/kinclude
 
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -251,8 +290,8 @@ say "building libseccomp from $(basename "$dsc_seccomp")"
 	cd "$work/libseccomp"
 	# Uses the shipped ./configure: Debian's patches (syscall table) touch no
 	# autotools input. If one ever does, make wants automake and fails here.
-	CC=musl-gcc CFLAGS="$opt -isystem $kinc" ./configure --enable-static --disable-shared \
-		--disable-python --prefix=/usr
+	CC=$cc CFLAGS="$opt -isystem $kinc" ./configure ${host[@]+"${host[@]}"} --enable-static \
+		--disable-shared --disable-python --prefix=/usr
 	make -j"$jobs" -C src libseccomp.la
 ) >"$work/libseccomp.log" 2>&1 || { tail -n 30 "$work/libseccomp.log" >&2; die "libseccomp build failed"; }
 cp "$work/libseccomp/src/.libs/libseccomp.a" "$stage/lib/"
@@ -263,7 +302,7 @@ step="building libcap (log: $work/libcap.log)"
 say "building libcap from $(basename "$dsc_cap")"
 (
 	cd "$work/libcap"
-	make -j"$jobs" -C libcap libcap.a CC=musl-gcc BUILD_CC=gcc \
+	make -j"$jobs" -C libcap libcap.a CC="$cc" BUILD_CC=gcc ${tools[@]+"${tools[@]}"} \
 		COPTS="$opt -isystem $kinc" BUILD_COPTS=-O2
 ) >"$work/libcap.log" 2>&1 || { tail -n 30 "$work/libcap.log" >&2; die "libcap build failed"; }
 cp "$work/libcap/libcap/libcap.a" "$stage/lib/"
@@ -281,6 +320,7 @@ DEPS_CC = musl-gcc
 DEPS_CFLAGS = -isystem $(DEPS_DIR)/include -isystem $(DEPS_DIR)/kinclude
 DEPS_LIBS = -L$(DEPS_DIR)/lib -lseccomp -lcap
 EOF
+sed -i "s/^DEPS_CC = musl-gcc\$/DEPS_CC = $cc/" "$stage/flags.mk"
 
 # ---- verify ----------------------------------------------------------------------
 step="verifying with a static test program (dir: $work/verify)"
@@ -319,7 +359,13 @@ t: t.c
 EOF
 make -s -C "$work/verify" >"$work/verify/build.log" 2>&1 ||
 	{ cat "$work/verify/build.log" >&2; die "test program did not build"; }
-res=$("$work/verify/t") || die "test program failed: $res"
+if ((!cross)); then
+	res=$("$work/verify/t") || die "test program failed: $res"
+elif command -v "$emu" >/dev/null; then
+	res=$("$emu" "$work/verify/t") || die "test program failed under $emu: $res"
+else
+	res="ok (not run: no $emu)"
+fi
 [[ $res == ok* ]] || die "test program printed '$res'"
 ftype=$(file -b "$work/verify/t")
 [[ $ftype == *"statically linked"* || $ftype == *"static-pie linked"* ]] ||

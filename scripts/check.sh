@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The whole test run behind `make check`: unit tests, the bats suite against
-# the static build, against the ASan/UBSan build and under valgrind memcheck,
-# the Docker end-to-end suite, a brief fuzz run and a smoke run of the
-# benchmark. Every stage's TAP lines are counted; the last line is "N passed,
-# N failed". Expects `make check` to have built minit, minit-asan,
+# the static build, against the cross builds under qemu-user (check-cross),
+# against the ASan/UBSan build and under valgrind memcheck, the Docker and
+# podman end-to-end suite, a brief fuzz run, a smoke run of the benchmark,
+# and the release (check-dist: reproducible tarballs; check-deb: the .deb).
+# Every stage's TAP lines are counted; the last line is "N passed, N
+# failed". Expects `make check` to have built minit, minit-asan,
 # minit-valgrind, the helpers and the unit tests. CHECK_STAGES limits the
 # stages (e.g. CHECK_STAGES="unit bats").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-stages=${CHECK_STAGES:-unit bats asan valgrind e2e fuzz bench}
+stages=${CHECK_STAGES:-unit bats cross asan valgrind e2e fuzz bench dist deb}
 log_dir=build/check
 mkdir -p "$log_dir"
 passed=0 failed=0 skipped=0
@@ -61,8 +63,13 @@ for stage in $stages; do
 			tap_stage e2e bats --tap tests/e2e
 		fi
 		;;
+	# the cross builds under qemu-user (mk/ship.mk, scripts/check-cross.sh)
+	cross) tap_stage cross make --no-print-directory -s check-cross ;;
 	fuzz) cmd_stage fuzz make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}" ;;
 	bench) [[ -x bench/run.sh ]] && cmd_stage bench-smoke bench/run.sh --smoke --out "$log_dir/bench" ;;
+	# release tarballs reproducible; the .deb lintian-clean, installs, runs, goes
+	dist) tap_stage dist make --no-print-directory -s check-dist ;;
+	deb) tap_stage deb make --no-print-directory -s check-deb ;;
 	*) echo "unknown stage $stage" >&2; failed=$((failed + 1)) ;;
 	esac
 done

@@ -2,29 +2,36 @@
 # Install, only when missing, the Debian packages minit needs to build, lint
 # and test, so a fresh Debian 12 machine works with nothing installed by hand.
 #
-#   scripts/packages.sh [--e2e] [--bench] [--dry-run]
+#   scripts/packages.sh [--e2e] [--bench] [--cross] [--deb] [--dry-run]
 #
-#   --e2e      also docker.io and debootstrap (tests/e2e)
+#   --e2e      also docker.io, podman and debootstrap (tests/e2e)
 #   --bench    also gnuplot-nox and hyperfine (bench/)
+#   --cross    also the cross compilers, Debian's musl-dev for each cross
+#              architecture of scripts/arch.sh (multiarch: dpkg
+#              --add-architecture) and qemu-user-static (make ARCH=..., dist)
+#   --deb      also lintian (make deb)
 #   --dry-run  only print what is missing; exit 1 if anything is
 #
 # Idempotent and fast: one dpkg-query call when everything is present.
 # `apt-get update` runs at most once, and only if something is missing.
 # No service is started by the install (a temporary policy-rc.d says 101).
 # Safe with CI=true and no stdin. Prints one line per action.
+# A name PKG:ARCH is that architecture's package (multiarch).
 set -euo pipefail
 
 me=packages.sh
 say() { printf '%s: %s\n' "$me" "$*"; }
 die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 1; }
 
-e2e=0 bench=0 dry=0
+e2e=0 bench=0 cross=0 deb=0 dry=0
 for arg in "$@"; do
 	case $arg in
 	--e2e) e2e=1 ;;
 	--bench) bench=1 ;;
+	--cross) cross=1 ;;
+	--deb) deb=1 ;;
 	--dry-run) dry=1 ;;
-	-h | --help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) printf '%s: error: unknown argument %s (see --help)\n' "$me" "$arg" >&2; exit 2 ;;
 	esac
 done
@@ -44,8 +51,24 @@ wanted=(
 	'nginx-light|nginx' apache2 gunicorn python3 postgresql
 	tini dumb-init catatonit
 )
-((e2e)) && wanted+=(docker.io debootstrap)
+((e2e)) && wanted+=(docker.io podman debootstrap)
 ((bench)) && wanted+=(gnuplot-nox hyperfine)
+((deb)) && wanted+=(lintian)
+# Cross builds: gcc-TRIPLET, the kernel headers for it (under
+# /usr/TRIPLET/include), Debian's musl-dev of that architecture (its
+# MUSL-gcc wrapper drives the cross gcc with musl's specs), qemu-user-static
+# to run the result. Foreign architectures are added to dpkg first (see below).
+foreign=()
+if ((cross)); then
+	# shellcheck source=scripts/arch.sh
+	source "$(dirname "${BASH_SOURCE[0]}")/arch.sh"
+	wanted+=(qemu-user-static)
+	for a in $(arch_cross_list); do
+		arch_info "$a"
+		wanted+=("gcc-$ARCH_GNU" "linux-libc-dev-$ARCH_DEB-cross" "musl-dev:$ARCH_DEB")
+		foreign+=("$ARCH_DEB")
+	done
+fi
 
 # Prints the entries of "wanted" that are not satisfied, one per line.
 missing_entries() {
@@ -55,11 +78,16 @@ missing_entries() {
 		names+=("${alts[@]}")
 	done
 	# dpkg-query exits 1 when it knows nothing of a name: that is expected.
+	# (PKG:ARCH is installed when that architecture's PKG is; a bare PKG
+	# when the native one or an Architecture: all one is)
 	local -A have=()
-	local pkg status
-	while IFS=$'\t' read -r pkg status; do
-		[[ $status == "install ok installed" ]] && have[$pkg]=1
-	done < <(dpkg-query -W -f='${Package}\t${Status}\n' "${names[@]}" 2>/dev/null || true)
+	local pkg arch status native
+	native=$(dpkg --print-architecture)
+	while IFS=$'\t' read -r pkg arch status; do
+		[[ $status == "install ok installed" ]] || continue
+		have[$pkg:$arch]=1
+		[[ $arch == "$native" || $arch == all ]] && have[$pkg]=1
+	done < <(dpkg-query -W -f='${Package}\t${Architecture}\t${Status}\n' "${names[@]}" 2>/dev/null || true)
 	for entry in "${wanted[@]}"; do
 		IFS='|' read -r -a alts <<<"$entry"
 		local ok=0
@@ -101,6 +129,14 @@ if ((${#missing[@]} == 0)); then
 	exit 0
 fi
 say "missing: ${missing[*]}"
+
+# Foreign architectures for the multiarch packages (--cross).
+for a in "${foreign[@]}"; do
+	if ! dpkg --print-foreign-architectures | grep -qxF "$a"; then
+		dpkg --add-architecture "$a" || die "dpkg --add-architecture $a failed"
+		say "added dpkg architecture $a"
+	fi
+done
 
 apt_opts=(-o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0
 	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)

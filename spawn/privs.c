@@ -65,13 +65,20 @@ static const char *const deny_list[] = {
 };
 
 /* Architectures a process on the native one can also call the kernel as: an
- * i386 or x32 syscall must not slip past an x86_64-only list. */
+ * i386 or x32 syscall must not slip past an x86_64-only list. A 32-bit build
+ * may run on a 64-bit kernel, with 64-bit programs under it: a filter for
+ * its own ABI only would kill them at their first system call (the filter's
+ * action for an architecture it does not list), so it lists the 64-bit ones
+ * too. A kernel without an ABI never presents it: the extra rules cost a few
+ * BPF instructions. */
 static const struct {
 	uint32_t native;
 	uint32_t compat[2];	/* 0 = none */
 } compat_arches[] = {
 	{ SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
+	{ SCMP_ARCH_X86, { SCMP_ARCH_X86_64, SCMP_ARCH_X32 } },
 	{ SCMP_ARCH_AARCH64, { SCMP_ARCH_ARM, 0 } },
+	{ SCMP_ARCH_ARM, { SCMP_ARCH_AARCH64, 0 } },
 };
 
 struct self_caps {

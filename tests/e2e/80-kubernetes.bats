@@ -4,7 +4,8 @@
 # without one. Every MINIT_* variable in the manifests is one minit knows,
 # with a value the real binary accepts; every pod's minit stop timeout ends
 # before the kubelet's SIGKILL (terminationGracePeriodSeconds); the shared-PID
-# variant is what its comments say.
+# variant is what its comments say; the --install variant copies minit into
+# an emptyDir that the app container runs it from.
 
 load lib
 
@@ -80,4 +81,31 @@ duration_ms() { # 25s, 1500ms, 2m, 1.5s, 30 -> ms
 	# the image the pod test used is the one this Dockerfile builds
 	[[ $(docker image inspect -f '{{json .Config.Entrypoint}} {{.Config.User}}' "$IMG_PAUSE") == '["/minit","--pause"] 65535:65535' ]] ||
 		fail "$IMG_PAUSE: $(docker image inspect -f '{{json .Config.Entrypoint}} {{.Config.User}}' "$IMG_PAUSE")"
+}
+
+@test "kubernetes examples: pod-install-init.yaml installs minit into an emptyDir that the app runs it from" {
+	local f=$K8S/pod-install-init.yaml dir vol mounts
+	[[ -f $f ]] || fail "no $f"
+	awk '/^  initContainers:/ { i = NR } /^  containers:/ { c = NR } END { exit !(i && c && i < c) }' "$f" ||
+		fail "${f##*/}: no initContainers section before containers"
+	dir=$(sed -nE 's|^      command: \["/minit", "--install", "([^"]+)"\]$|\1|p' "$f")
+	[[ -n $dir ]] || fail "${f##*/}: no initContainer running [\"/minit\", \"--install\", DIR]"
+	grep -qxF "      command: [\"$dir/minit\", \"--\"]" "$f" || fail "${f##*/}: the app does not run $dir/minit --"
+	# the volume both mount at DIR is an emptyDir
+	vol=$(awk '/^    - name: / { n = $3 } /^      emptyDir: \{\}$/ { print n; exit }' "$f")
+	[[ -n $vol ]] || fail "${f##*/}: no emptyDir volume"
+	mounts=$(awk -v v="$vol" -v d="$dir" '/^        - name: / { n = $3; next }
+		n == v && $0 == "          mountPath: " d { k++ } { n = "" } END { print k + 0 }' "$f")
+	[[ $mounts == 2 ]] || fail "${f##*/}: volume $vol is mounted at $dir $mounts times, expected 2 (installer and app)"
+}
+
+@test "kubernetes examples: minit --install DIR, as pod-install-init.yaml runs it, copies the binary to DIR/minit, mode 0755" {
+	local help
+	# the option comes with issue 14's init/ part
+	help=$("$MINIT" --help)
+	grep -qE -- '(^| )--install( |$)' <<<"$help" || skip "this minit has no --install option yet (not in --help)"
+	run "$MINIT" --install "$BATS_TEST_TMPDIR/bin"
+	[[ $status == 0 ]] || fail "minit --install DIR exited $status: $output"
+	cmp -s "$MINIT" "$BATS_TEST_TMPDIR/bin/minit" || fail "DIR/minit is not a copy of the running binary"
+	[[ $(stat -c %a "$BATS_TEST_TMPDIR/bin/minit") == 755 ]] || fail "DIR/minit has mode $(stat -c %a "$BATS_TEST_TMPDIR/bin/minit"), expected 755"
 }

@@ -846,3 +846,6 @@ valgrind_check() {
 $(printf '%s\n' "${excerpt[@]}")
 $(printf '%s\n' "${bad[@]}" | sort -u | head -n 10)"
 }
+
+# cross-architecture runs (make check-cross): tests/lib/cross.bash
+source "$TESTS_ROOT/tests/lib/cross.bash"
