@@ -3,11 +3,13 @@
 # variables, and the program name (a symlink) choosing the defaults:
 #   minit, tini, docker-init: child in its own process group, signals to it
 #   dumb-init: child in its own session, signals to its whole group
+#   dumb-init -c: child in minit's own group and session (as dumb-init does)
 
 load lib/common
 
 # check_personality MODE SESSION(yes|no) GROUP(yes|no) PROGNAME [ARGS...]
-# The child is sigrec with one -c child in the same process group.
+# The child is sigrec with one -c child in the same process group; it leads
+# that group unless SHARED=1 (it stays in minit's, as dumb-init -c leaves it).
 check_personality() {
 	local mode=$1 want_sess=$2 want_group=$3 name=$4
 	shift 4
@@ -19,7 +21,11 @@ check_personality() {
 	pgid=$(ready_field 3)
 	sid=$(ready_field 4)
 	other=$(awk -v m="$main" '$1 == "ready" && $2 != m { print $2 }' "$REC")
-	[[ $pgid == "$main" ]] || fail "as $name $*: the child should lead its own process group: $(cat "$REC")"
+	if ((${SHARED:-0})); then
+		[[ $pgid != "$main" ]] || fail "as $name $*: the child should stay in minit's process group: $(cat "$REC")"
+	else
+		[[ $pgid == "$main" ]] || fail "as $name $*: the child should lead its own process group: $(cat "$REC")"
+	fi
 	if [[ $want_sess == yes ]]; then
 		[[ $sid == "$main" ]] || fail "as $name $*: the child should have its own session: $(cat "$REC")"
 	else
@@ -49,12 +55,12 @@ check_personality() {
 @test "subreaper: as docker-init: like tini" { check_personality sub no no docker-init; }
 @test "pid1: as dumb-init: own session, signals to the whole group" { check_personality pid1 yes yes dumb-init; }
 @test "subreaper: as dumb-init: own session, signals to the whole group" { check_personality sub yes yes dumb-init; }
-@test "pid1: dumb-init -c: no session, signals to the child only" { check_personality pid1 no no dumb-init -c; }
-@test "subreaper: dumb-init -c: no session, signals to the child only" { check_personality sub no no dumb-init -c; }
-@test "pid1: dumb-init --single-child: no session, signals to the child only" { check_personality pid1 no no dumb-init --single-child; }
-@test "subreaper: dumb-init --single-child: no session, signals to the child only" { check_personality sub no no dumb-init --single-child; }
-@test "pid1: dumb-init with DUMB_INIT_SETSID=0: no session, signals to the child only" { EXTRA_ENV=(DUMB_INIT_SETSID=0); check_personality pid1 no no dumb-init; }
-@test "subreaper: dumb-init with DUMB_INIT_SETSID=0: no session, signals to the child only" { EXTRA_ENV=(DUMB_INIT_SETSID=0); check_personality sub no no dumb-init; }
+@test "pid1: dumb-init -c: minit's group and session, signals to the child only" { SHARED=1 check_personality pid1 no no dumb-init -c; }
+@test "subreaper: dumb-init -c: minit's group and session, signals to the child only" { SHARED=1 check_personality sub no no dumb-init -c; }
+@test "pid1: dumb-init --single-child: minit's group and session, signals to the child only" { SHARED=1 check_personality pid1 no no dumb-init --single-child; }
+@test "subreaper: dumb-init --single-child: minit's group and session, signals to the child only" { SHARED=1 check_personality sub no no dumb-init --single-child; }
+@test "pid1: dumb-init with DUMB_INIT_SETSID=0: minit's group and session, signals to the child only" { EXTRA_ENV=(DUMB_INIT_SETSID=0); SHARED=1 check_personality pid1 no no dumb-init; }
+@test "subreaper: dumb-init with DUMB_INIT_SETSID=0: minit's group and session, signals to the child only" { EXTRA_ENV=(DUMB_INIT_SETSID=0); SHARED=1 check_personality sub no no dumb-init; }
 @test "pid1: minit --setsid: own session, signals to the group" { check_personality pid1 yes yes minit --setsid; }
 @test "subreaper: minit --setsid: own session, signals to the group" { check_personality sub yes yes minit --setsid; }
 @test "pid1: minit with DUMB_INIT_SETSID=1: own session, signals to the group" { EXTRA_ENV=(DUMB_INIT_SETSID=1); check_personality pid1 yes yes minit; }

@@ -140,7 +140,7 @@ t_no_escalation() {
 # -g (and TINI_KILL_PROCESS_GROUP, any value): the child's whole group
 t_group() {
 	init_prog tini
-	local gsh='sigrec -o "$REC" & sigrec -o "$REC" -x USR2:0 & wait'
+	local gsh='trap "" USR1; sigrec -o "$REC" & sigrec -o "$REC" -x USR2:0 & wait' # sh itself ignores USR1
 	EXTRA_ENV=(REC="$REC")
 	start_init "$1" -g -- sh -c "$gsh"
 	wait_ready "$REC" 2

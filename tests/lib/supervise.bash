@@ -548,7 +548,7 @@ sv_sig() {
 	sv_num "$1"
 	SV_COUNT=0 SV_T=
 	[[ -f ${2:-$REC} ]] || return 0
-	while read -r kind name num t spid code pid; do
+	while read -r kind name num t spid code pid _; do
 		[[ $kind == sig && $num == "$SV_N" ]] || continue
 		[[ -z ${3:-} || $pid == "$3" ]] || continue
 		[[ -z ${4:-} || $spid == "$4" ]] || continue
