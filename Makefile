@@ -1,8 +1,11 @@
 # minit: a tiny static PID 1 for containers.
 # make            static ./minit (musl, libseccomp and libcap linked in)
 # make LIBC=glibc static ./minit with gcc and Debian's static libraries
-# make check      install what the tests need, build, run every test
-# make demo       minit as PID 1 supervising a preforking server
+# make deps       install the Debian packages and build libseccomp and libcap
+#                 for musl (the only targets that change the system: deps and
+#                 the ones that need it, check, demo, bench, check-*, lint, fuzz)
+# make check      make deps, build, run every test
+# make demo       make deps, then minit as PID 1 supervising a preforking server
 .DELETE_ON_ERROR:
 .PHONY: all check demo asan lint fuzz bench unit test-helpers packages deps install clean format \
 	check-bats check-asan check-valgrind check-e2e FORCE
@@ -45,18 +48,30 @@ DEPS_STAMP := $(BUILD)/deps/flags.mk
 CC := musl-gcc
 endif
 
+# Plain make only compiles: without what `make deps` provides it stops with
+# one line saying so, before anything is run.
+BUILD_GOALS := all minit install
+ifneq ($(filter $(or $(MAKECMDGOALS),all),$(BUILD_GOALS)),)
+ifneq ($(DEPS_STAMP)$(filter-out x86_64,$(or $(ARCH),x86_64)),)
+ifeq ($(filter-out x86_64,$(or $(ARCH),x86_64))$(wildcard $(DEPS_STAMP)),)
+$(error $(DEPS_STAMP) is missing: run 'make deps' first (it installs Debian's packages and builds libseccomp and libcap for musl))
+endif
+endif
+endif
+
 all: minit
 
 packages:
 	@scripts/packages.sh
 
-$(BUILD)/deps/flags.mk: scripts/build-deps.sh
+deps:
 	@scripts/packages.sh
-	scripts/build-deps.sh $(BUILD)/deps
+	@scripts/build-deps.sh $(BUILD)/deps
 
-deps: $(DEPS_STAMP)
+# A target that needs the dependencies runs `make deps` first, then itself.
+SUBMAKE := $(MAKE) --no-print-directory
 
-minit: $(SRCS) $(HDRS) $(DEPS_STAMP) Makefile
+minit: $(SRCS) $(HDRS) $(wildcard $(DEPS_STAMP)) Makefile
 	$(CC) $(BASE_CFLAGS) $(HARDEN) $(SIZE) $(DEPS_CFLAGS) $(CFLAGS) -o $@ $(SRCS) \
 		$(SIZE_LD) $(DEPS_LIBS) $(LDFLAGS)
 	@file $@ | grep -q 'statically linked' || { echo "error: $@ is not static" >&2; rm -f $@; exit 1; }
@@ -112,28 +127,41 @@ $(BUILD)/tests/unit: $(UNIT_SRCS) $(PURE_SRCS) $(HDRS)
 unit: $(BUILD)/tests/unit
 	$(BUILD)/tests/unit
 
-check: packages minit minit-asan minit-valgrind test-helpers $(BUILD)/tests/unit
+check:
+	@$(SUBMAKE) deps
+	@$(SUBMAKE) minit minit-asan minit-valgrind test-helpers $(BUILD)/tests/unit
 	@scripts/check.sh
 
-check-bats: minit test-helpers
+check-bats:
+	@$(SUBMAKE) deps
+	@$(SUBMAKE) minit test-helpers
 	bats tests
 
-check-asan: minit-asan test-helpers
+check-asan:
+	@$(SUBMAKE) deps
+	@$(SUBMAKE) minit-asan test-helpers
 	MINIT=$(CURDIR)/minit-asan bats tests
 
-check-valgrind: minit-valgrind test-helpers
-	@scripts/packages.sh
+check-valgrind:
+	@$(SUBMAKE) deps
+	@$(SUBMAKE) minit-valgrind test-helpers
 	MINIT=$(CURDIR)/minit-valgrind VALGRIND=1 bats tests
 
-check-e2e: minit test-helpers
+check-e2e:
+	@$(SUBMAKE) deps
 	@scripts/packages.sh --e2e
+	@$(SUBMAKE) minit test-helpers
 	bats tests/e2e
 
-demo: minit test-helpers
+demo:
+	@$(SUBMAKE) deps
+	@$(SUBMAKE) minit test-helpers
 	@scripts/demo.sh
 
-bench: minit test-helpers
+bench:
+	@$(SUBMAKE) deps
 	@scripts/packages.sh --bench
+	@$(SUBMAKE) minit test-helpers
 	bench/run.sh --out bench/results
 
 lint:

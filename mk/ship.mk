@@ -29,9 +29,14 @@ else
 $(error ARCH=$(ARCH) is not one of $(ALL_ARCHES) (scripts/arch.sh))
 endif
 endif
-# `make ARCH=aarch64` builds build/aarch64/minit and nothing else
+# `make ARCH=aarch64` builds build/aarch64/minit and nothing else; like plain
+# make it only compiles, and says so when `make deps ARCH=aarch64` is due
 ifneq ($(ARCH),x86_64)
 .DEFAULT_GOAL := $(BUILD)/$(ARCH)/minit
+ifeq ($(filter-out $(BUILD)/$(ARCH)/minit,$(MAKECMDGOALS))$(wildcard $(BUILD)/$(ARCH)/deps/flags.mk),)
+$(error $(BUILD)/$(ARCH)/deps is missing: run 'make deps ARCH=$(ARCH)' first (it installs the cross compilers and builds libseccomp and libcap for $(ARCH)))
+endif
+deps: cross-deps-$(ARCH)
 endif
 
 # arch_field ARCH N: field N of scripts/arch.sh ARCH (1 deb, 2 gnu, 3 musl, 4 qemu, 5 size target)
@@ -46,7 +51,7 @@ REPRO_CFLAGS := -ffile-prefix-map=$(CURDIR)/=
 # on aarch64 the RELRO end padded the file to a 64 KiB page: 55 KB of zeros.
 CROSS_LDFLAGS := -Wl,-z,norelro
 
-.PHONY: cross check-cross dist check-dist deb check-deb
+.PHONY: cross cross-deps check-cross dist check-dist deb check-deb
 
 # The commit every binary names in --version: it changes when HEAD does, so
 # no release carries a binary built at an older commit.
@@ -54,15 +59,22 @@ $(BUILD)/commit: FORCE
 	@mkdir -p $(@D)
 	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
 minit: $(BUILD)/commit
-cross: $(foreach a,$(CROSS_ARCHES),$(BUILD)/$(a)/minit)
+cross:
+	@$(SUBMAKE) cross-deps
+	@$(SUBMAKE) $(foreach a,$(CROSS_ARCHES),$(BUILD)/$(a)/minit)
 
-# cross_rules ARCH: its libseccomp/libcap (scripts/build-deps.sh --arch), its
-# static stripped minit, its unit test binary
-define cross_rules
-$(BUILD)/$(1)/deps/flags.mk: scripts/build-deps.sh scripts/arch.sh
+# make cross-deps: every architecture's compilers and libraries (make deps
+# ARCH=A: one architecture's); the only cross targets that change the system
+cross-deps: $(foreach a,$(CROSS_ARCHES),cross-deps-$(a))
+cross-deps-%:
 	@scripts/packages.sh --cross
-	scripts/build-deps.sh --arch $(1) $(BUILD)/$(1)/deps
-	@touch $$@
+	@scripts/build-deps.sh --arch $* $(BUILD)/$*/deps
+	@touch $(BUILD)/$*/deps/flags.mk
+
+# cross_rules ARCH: its static stripped minit, its unit test binary
+define cross_rules
+$(BUILD)/$(1)/deps/flags.mk:
+	@echo "$$@ is missing: run 'make deps ARCH=$(1)' first" >&2; exit 1
 
 $(BUILD)/$(1)/minit: $(SRCS) $(HDRS) $(BUILD)/$(1)/deps/flags.mk $(BUILD)/commit Makefile mk/ship.mk
 	@mkdir -p $$(@D)
@@ -88,7 +100,9 @@ $(foreach a,$(CROSS_ARCHES),$(eval $(call cross_rules,$(a))))
 # matrix: make check-cross CROSS_CHECK_ARCHES="aarch64 armhf i386".
 CROSS_CHECK_ARCHES ?= aarch64 i386:01-exit-codes,40-privs
 CROSS_CHECK_BUILDS := $(foreach a,$(CROSS_CHECK_ARCHES),$(firstword $(subst :, ,$(a))))
-check-cross: test-helpers $(foreach a,$(CROSS_CHECK_BUILDS),$(BUILD)/$(a)/minit $(BUILD)/$(a)/tests/unit)
+check-cross:
+	@$(SUBMAKE) $(foreach a,$(CROSS_CHECK_BUILDS),cross-deps-$(a))
+	@$(SUBMAKE) test-helpers $(foreach a,$(CROSS_CHECK_BUILDS),$(BUILD)/$(a)/minit $(BUILD)/$(a)/tests/unit)
 	@scripts/check-cross.sh $(CROSS_CHECK_ARCHES)
 
 # ---- release tarballs and Debian packages ----------------------------------------
@@ -98,15 +112,19 @@ SHIP_BINS := $(foreach a,$(ALL_ARCHES),$(call arch_bin,$(a)))
 SHIP_SPECS := $(foreach a,$(ALL_ARCHES),$(a)=$(call arch_bin,$(a)))
 DIST := dist
 
-dist: $(SHIP_BINS)
+dist:
+	@$(SUBMAKE) deps cross-deps
+	@$(SUBMAKE) $(SHIP_BINS)
 	@scripts/dist.sh $(DIST) $(VERSION) $(SHIP_SPECS)
 
 # the same release built in two fresh clones at different paths: equal sums
 check-dist:
 	@scripts/check-dist.sh
 
-deb: $(SHIP_BINS)
+deb:
+	@$(SUBMAKE) deps cross-deps
 	@scripts/packages.sh --deb
+	@$(SUBMAKE) $(SHIP_BINS)
 	@scripts/deb.sh $(DIST) $(VERSION) $(SHIP_SPECS)
 
 # install the native package with dpkg, run it, remove it
