@@ -101,6 +101,7 @@ t_inheritable() {
 # must not wait for the child's report, but take the stop request, whose
 # CONT resumes the child so that TERM can end it.
 t_stopped_before_exec() {
+	EXTRA_ENV=(ASAN_OPTIONS=detect_leaks=0) # LeakSanitizer cannot run under ptrace
 	start_minit "$1" -v --restart always --backoff-min 300ms -- sh -c 'exit 1'
 	strace -q -o "$T/strace.log" -p "$MINIT_PID" -f -e trace=execve -e inject=execve:signal=SIGSTOP &
 	BG_PIDS+=($!)
@@ -148,7 +149,7 @@ _stalled_on() {
 t_recycled_pid() {
 	((VALGRIND)) && skip "valgrind 3.19 has no pidfd_open: minit signals by pid there, as on kernels before 5.3"
 	[[ -n ${NR[$(uname -m):kill]:-} ]] || skip "syscall numbers unknown for $(uname -m)"
-	EXTRA_ENV=(D="$T")
+	EXTRA_ENV=(D="$T" ASAN_OPTIONS=detect_leaks=0) # LeakSanitizer cannot run under ptrace
 	start_minit "$1" -v --restart on-crash --backoff-min 10s -- sh -c '
 		[ -e "$D/crashed" ] && exec sleep 60
 		sh -c "trap \"\" TERM; sleep 600 & echo \$! >\"$D/G\"; wait" & echo $! >"$D/P"
