@@ -40,7 +40,7 @@ SIZE_LD := -static -Wl,--gc-sections -Wl,-O1 -s
 ifeq ($(LIBC),glibc)
 CC := gcc
 DEPS_CFLAGS :=
-DEPS_LIBS := -lseccomp -lcap
+DEPS_LIBS := -lcap
 DEPS_STAMP :=
 else
 DEPS_STAMP := $(BUILD)/deps/flags.mk
@@ -71,16 +71,27 @@ deps:
 # A target that needs the dependencies runs `make deps` first, then itself.
 SUBMAKE := $(MAKE) --no-print-directory
 
-minit: $(SRCS) $(HDRS) $(wildcard $(DEPS_STAMP)) Makefile
-	$(CC) $(BASE_CFLAGS) $(HARDEN) $(SIZE) $(DEPS_CFLAGS) $(CFLAGS) -o $@ $(SRCS) \
+# --seccomp default's BPF program, made at build time by a host tool linked
+# with the build machine's libseccomp (spawn/seccomp_gen.c), per architecture.
+$(BUILD)/seccomp-gen: spawn/seccomp_gen.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Wextra -o $@ $< -lseccomp
+$(BUILD)/gen/%/seccomp_filter.h: $(BUILD)/seccomp-gen
+	@mkdir -p $(@D)
+	$(BUILD)/seccomp-gen $* >$@.tmp && mv -f $@.tmp $@
+GEN_X86_64 := $(BUILD)/gen/x86_64/seccomp_filter.h
+GEN_CFLAGS := -I$(BUILD)/gen/x86_64
+
+minit: $(SRCS) $(HDRS) $(GEN_X86_64) $(wildcard $(DEPS_STAMP)) Makefile
+	$(CC) $(BASE_CFLAGS) $(GEN_CFLAGS) $(HARDEN) $(SIZE) $(DEPS_CFLAGS) $(CFLAGS) -o $@ $(SRCS) \
 		$(SIZE_LD) $(DEPS_LIBS) $(LDFLAGS)
 	@file $@ | grep -q 'statically linked' || { echo "error: $@ is not static" >&2; rm -f $@; exit 1; }
 	@echo "minit: $$(stat -c %s $@) bytes, static"
 
 # Dynamic glibc build with AddressSanitizer and UBSan; the bats suite runs against it.
-minit-asan: $(SRCS) $(HDRS) Makefile
-	gcc $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-		-fno-sanitize-recover=undefined $(CFLAGS) -o $@ $(SRCS) -lseccomp -lcap
+minit-asan: $(SRCS) $(HDRS) $(GEN_X86_64) Makefile
+	gcc $(BASE_CFLAGS) $(GEN_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=undefined $(CFLAGS) -o $@ $(SRCS) -lcap
 
 asan: minit-asan
 
@@ -104,8 +115,8 @@ endif
 $(BUILD)/valgrind/libc.so.6: FORCE
 	@scripts/valgrind-libc.sh "$$(gcc -print-file-name=libc.so.6)" $@
 FORCE:
-minit-valgrind: $(SRCS) $(HDRS) $(VG_LIBC) Makefile
-	gcc $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer $(CFLAGS) -o $@ $(SRCS) -lseccomp -lcap \
+minit-valgrind: $(SRCS) $(HDRS) $(GEN_X86_64) $(VG_LIBC) Makefile
+	gcc $(BASE_CFLAGS) $(GEN_CFLAGS) -O1 -g -fno-omit-frame-pointer $(CFLAGS) -o $@ $(SRCS) -lcap \
 		$(VG_LDFLAGS) $(LDFLAGS)
 
 # Probes and fixtures for tests, demo and benchmarks.
@@ -166,9 +177,10 @@ bench:
 
 lint:
 	@scripts/packages.sh
+	@$(SUBMAKE) $(GEN_X86_64)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--std=c11 -D_GNU_SOURCE --inline-suppr --suppress=missingIncludeSystem $(SRCS)
-	clang-tidy --quiet $(SRCS) -- $(BASE_CFLAGS) -I/usr/include
+		--std=c11 -D_GNU_SOURCE --inline-suppr --suppress=missingIncludeSystem $(GEN_CFLAGS) $(SRCS)
+	clang-tidy --quiet $(SRCS) -- $(BASE_CFLAGS) $(GEN_CFLAGS) -I/usr/include
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/*.c))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) $(HDRS)

@@ -76,9 +76,10 @@ define cross_rules
 $(BUILD)/$(1)/deps/flags.mk:
 	@echo "$$@ is missing: run 'make deps ARCH=$(1)' first" >&2; exit 1
 
-$(BUILD)/$(1)/minit: $(SRCS) $(HDRS) $(BUILD)/$(1)/deps/flags.mk $(BUILD)/commit Makefile mk/ship.mk
+$(BUILD)/$(1)/minit: $(SRCS) $(HDRS) $(BUILD)/$(1)/deps/flags.mk $(BUILD)/gen/$(1)/seccomp_filter.h \
+		$(BUILD)/commit Makefile mk/ship.mk
 	@mkdir -p $$(@D)
-	$(call arch_field,$(1),3)-gcc $(BASE_CFLAGS) $(HARDEN) $(SIZE) $(REPRO_CFLAGS) \
+	$(call arch_field,$(1),3)-gcc $(BASE_CFLAGS) -I$(BUILD)/gen/$(1) $(HARDEN) $(SIZE) $(REPRO_CFLAGS) \
 		-isystem $(BUILD)/$(1)/deps/include -isystem $(BUILD)/$(1)/deps/kinclude $(CFLAGS) \
 		-o $$@ $(SRCS) $(SIZE_LD) $(CROSS_LDFLAGS) -L$(BUILD)/$(1)/deps/lib -lseccomp -lcap $(LDFLAGS)
 	@file $$@ | grep -q 'statically linked' || { echo "error: $$@ is not static" >&2; rm -f $$@; exit 1; }

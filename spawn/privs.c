@@ -5,12 +5,10 @@
 #include <grp.h>
 #include <linux/seccomp.h>
 #include <pwd.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -24,7 +22,6 @@
 #define CAP_PREFIX    "cap_"
 #define CAP_NAME_MAX  40	  /* "cap_" + the longest name, with room */
 #define CAP_BITS_MAX  64	  /* capability sets here are 64-bit masks */
-#define BPF_BYTES_MAX (BPF_MAXINSNS * sizeof(struct sock_filter))
 #define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
 
 static const char *const step_names[] = {
@@ -40,46 +37,10 @@ static const char *const step_names[] = {
 	[PRIVS_STEP_SECCOMP] = "install the seccomp filter",
 };
 
-/* --seccomp default: these fail with EPERM. What no containerised server
- * needs, and what container escapes and kernel exploits use. A name that does
- * not exist on one of the filter's architectures is skipped for it (stime,
- * umount, the *64 time calls: i386 only). README.md "Security" explains it. */
-static const char *const deny_list[] = {
-	/* load or replace kernel code */
-	"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
-	/* kernel attack surface and address leaks, exploit helpers */
-	"bpf", "perf_event_open", "userfaultfd", "lookup_dcookie",
-	/* the kernel keyring is not namespaced */
-	"keyctl", "add_key", "request_key",
-	/* open any inode by handle, past the container's root ("shocker") */
-	"open_by_handle_at", "name_to_handle_at",
-	/* host-wide state that no namespace covers */
-	"reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "syslog", "vhangup",
-	"settimeofday", "clock_settime", "clock_adjtime", "stime", "clock_settime64",
-	"clock_adjtime64",
-	/* raw I/O port access */
-	"iopl", "ioperm",
-	/* mounts: a privileged pod mounting the host's disk */
-	"mount", "umount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick",
-	"open_tree", "move_mount", "mount_setattr",
-};
-
-/* Architectures a process on the native one can also call the kernel as: an
- * i386 or x32 syscall must not slip past an x86_64-only list. A 32-bit build
- * may run on a 64-bit kernel, with 64-bit programs under it: a filter for
- * its own ABI only would kill them at their first system call (the filter's
- * action for an architecture it does not list), so it lists the 64-bit ones
- * too. A kernel without an ABI never presents it: the extra rules cost a few
- * BPF instructions. */
-static const struct {
-	uint32_t native;
-	uint32_t compat[2];	/* 0 = none */
-} compat_arches[] = {
-	{ SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
-	{ SCMP_ARCH_X86, { SCMP_ARCH_X86_64, SCMP_ARCH_X32 } },
-	{ SCMP_ARCH_AARCH64, { SCMP_ARCH_ARM, 0 } },
-	{ SCMP_ARCH_ARM, { SCMP_ARCH_AARCH64, 0 } },
-};
+/* --seccomp default's program, compiled at build time from the deny list in
+ * spawn/seccomp_gen.c for this architecture and its compatible ones:
+ * seccomp_default_filter[] and SECCOMP_DENIED. */
+#include "seccomp_filter.h"
 
 struct self_caps {
 	int count;		/* capabilities the kernel knows */
@@ -287,74 +248,6 @@ static int prepare_caps(struct privs *p, const struct self_caps *self, bool chil
 	return 0;
 }
 
-static int add_compat_arches(scmp_filter_ctx ctx)
-{
-	uint32_t native = seccomp_arch_native();
-	size_t i, j;
-	int rc;
-
-	for (i = 0; i < ARRAY_LEN(compat_arches); i++) {
-		if (compat_arches[i].native != native)
-			continue;
-		for (j = 0; j < ARRAY_LEN(compat_arches[i].compat); j++) {
-			if (!compat_arches[i].compat[j])
-				continue;
-			rc = seccomp_arch_add(ctx, compat_arches[i].compat[j]);
-			if (rc && rc != -EEXIST)
-				return rc;
-		}
-	}
-	return 0;
-}
-
-/* Compiles the deny list to a BPF program once, here in the parent: the
- * child only hands it to the kernel. Returns 0 or -errno. */
-static int seccomp_compile(struct sock_fprog *prog)
-{
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	struct sock_filter *buf = NULL;
-	ssize_t n;
-	size_t i;
-	int fd, nr, rc;
-
-	if (!ctx)
-		return -ENOMEM;
-	rc = add_compat_arches(ctx);
-	for (i = 0; !rc && i < ARRAY_LEN(deny_list); i++) {
-		nr = seccomp_syscall_resolve_name(deny_list[i]);
-		if (nr != __NR_SCMP_ERROR) /* unknown to this libseccomp */
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
-	}
-	if (rc)
-		goto out_release;
-	fd = memfd_create("minit-seccomp", MFD_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out_release;
-	}
-	rc = seccomp_export_bpf(ctx, fd);
-	if (rc)
-		goto out_close;
-	buf = malloc(BPF_BYTES_MAX);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out_close;
-	}
-	n = pread(fd, buf, BPF_BYTES_MAX, 0);
-	if (n <= 0 || n % (ssize_t)sizeof(*buf)) {
-		rc = n < 0 ? -errno : -EIO;
-		free(buf);
-		goto out_close;
-	}
-	prog->filter = buf;
-	prog->len = (unsigned short)(n / (ssize_t)sizeof(*buf));
-out_close:
-	close(fd);
-out_release:
-	seccomp_release(ctx);
-	return rc;
-}
-
 /* auto: only when minit itself runs with no filter, i.e. the runtime left the
  * container unconfined. */
 static bool seccomp_wanted(enum privs_seccomp mode)
@@ -372,21 +265,16 @@ static bool seccomp_wanted(enum privs_seccomp mode)
 
 /* Loading a filter takes no_new_privs or CAP_SYS_ADMIN: a child without the
  * capability gets no_new_privs (as systemd does). */
-static int prepare_seccomp(struct privs *p, uint64_t effective, char *err, size_t errlen)
+static void prepare_seccomp(struct privs *p, uint64_t effective)
 {
-	int rc = seccomp_compile(&p->filter);
-
-	if (rc) {
-		snprintf(err, errlen, "unable to build the seccomp filter: %s", strerror(-rc));
-		return rc == -EINVAL ? -ENOTRECOVERABLE : rc;
-	}
+	p->filter.filter = seccomp_default_filter;
+	p->filter.len = (unsigned short)ARRAY_LEN(seccomp_default_filter);
 	if (!p->no_new_privs && !(effective >> CAP_SYS_ADMIN & 1)) {
 		p->no_new_privs = true;
 		log_msg(LOG_INFO, "--seccomp: no_new_privs for the child, which lacks CAP_SYS_ADMIN");
 	}
-	log_msg(LOG_DEBUG, "--seccomp: %zu syscalls denied, %u BPF instructions",
-		ARRAY_LEN(deny_list), p->filter.len);
-	return 0;
+	log_msg(LOG_DEBUG, "--seccomp: %d syscalls denied, %u BPF instructions", SECCOMP_DENIED,
+		p->filter.len);
 }
 
 /* A root child confined by a filter or a dropped capability must not keep
@@ -441,7 +329,9 @@ int privs_prepare(struct privs *p, const struct privs_req *req, char *err, size_
 		if (rc)
 			return rc;
 	}
-	return filter ? prepare_seccomp(p, effective, err, errlen) : 0;
+	if (filter)
+		prepare_seccomp(p, effective);
+	return 0;
 }
 
 /* Drops what is in drop_bound and still in this process's bounding set:
