@@ -18,13 +18,14 @@ VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 SRCS := base/fd.c base/log.c base/parse.c base/status.c \
-	reaper/reaper.c reaper/kill.c spawn/spawn.c spawn/privs.c \
+	reaper/reaper.c reaper/tree.c reaper/kill.c spawn/spawn.c spawn/privs.c \
 	init/options.c init/listen.c init/config.c init/supervise.c init/effects.c init/loop.c \
+	init/notify_parse.c init/dgram.c init/notify.c init/control_fmt.c init/control.c \
 	init/main.c
 HDRS := $(wildcard base/*.h init/*.h spawn/*.h reaper/*.h)
 # What the unit tests and fuzz targets link: no process is made, no signal sent.
 PURE_SRCS := base/fd.c base/log.c base/parse.c base/status.c init/options.c init/listen.c \
-	init/config.c init/supervise.c
+	init/config.c init/supervise.c init/notify_parse.c init/control_fmt.c
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wpointer-arith -Wcast-qual -Wundef -Wnull-dereference
@@ -121,11 +122,11 @@ minit-valgrind: $(SRCS) $(HDRS) $(GEN_X86_64) $(VG_LIBC) Makefile
 
 # Probes and fixtures for tests, demo and benchmarks.
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c)) \
-	$(BUILD)/tests/prefork-server
+	$(patsubst tests/fixtures/%.c,$(BUILD)/tests/%,$(wildcard tests/fixtures/*.c))
 $(BUILD)/tests/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	gcc -O2 -Wall -Wextra -o $@ $<
-$(BUILD)/tests/prefork-server: tests/fixtures/prefork-server.c
+$(BUILD)/tests/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	gcc -O2 -Wall -Wextra -o $@ $<
 test-helpers: $(HELPERS)

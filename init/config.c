@@ -64,6 +64,15 @@ void config_supervisor(const struct opts *o, bool pid1, struct sup_cfg *c)
 	/* dumb-init stops itself after the terminal's stop signals, so the shell
 	 * that started it sees it stopped (a no-op for PID 1) */
 	c->job_control = o->personality == PERS_DUMB_INIT && !pid1;
+	c->notify = o->notify;
+	c->ready_timeout_ms = o->ready_timeout_ms;
+	c->watchdog_ms = o->watchdog_ms;
+	c->stop_delay_ms = o->stop_delay_ms;
+}
+
+bool config_notify_socket(const struct opts *o)
+{
+	return o->personality == PERS_MINIT || o->notify || o->watchdog_ms;
 }
 
 void config_privs(const struct opts *o, struct privs_req *r)
@@ -100,6 +109,7 @@ void config_spawn(const struct opts *o, struct spawn_cfg *c)
 		break;
 	}
 	c->sh_fallback = o->personality != PERS_MINIT;
+	c->watchdog_usec = o->watchdog_ms * 1000;
 }
 
 bool config_leaves_cwd(const struct opts *o)

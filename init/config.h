@@ -19,6 +19,11 @@ void config_privs(const struct opts *o, struct privs_req *r);
 /* The parts of the child's set-up that options decide (the fds are minit's). */
 void config_spawn(const struct opts *o, struct spawn_cfg *c);
 
+/* Whether the child gets a notify socket: always under minit's own name;
+ * under a peer's only when an option asks for what needs one (the peers
+ * pass no NOTIFY_SOCKET). */
+bool config_notify_socket(const struct opts *o);
+
 /* minit moves to / (as dumb-init) unless it replaces tini, which stays. */
 bool config_leaves_cwd(const struct opts *o);
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,7 +13,9 @@
 #include "../reaper/kill.h"
 #include "../reaper/reaper.h"
 
-#define PIDFILE_MAX 32
+#define PIDFILE_MAX		32
+#define TERMINATION_LOG_DEFAULT "/dev/termination-log" /* Kubernetes' terminationMessagePath */
+#define TERMINATION_MSG_MAX	4096		       /* what Kubernetes reads of it */
 
 enum pidfile_problem { PF_SYMLINK = 1, PF_NOT_REGULAR = 2 };
 
@@ -46,8 +49,11 @@ static void on_report(void *ctx)
 
 /* pid becomes the main child that signals go to; watched through a pidfd
  * where the kernel has them (SIGCHLD tells the loop too). */
+static void release_main(struct effects *fx);
+
 static void follow(struct effects *fx, pid_t pid, pid_t pgid)
 {
+	release_main(fx); /* MAINPID= hands over while the old main child lives */
 	fx->main = pid;
 	fx->pgid = pgid;
 	fx->pidfd = fd_move_above(kill_pidfd_open(pid), FD_FIRST_OWN);
@@ -144,16 +150,48 @@ static pid_t read_pidfile(struct effects *fx)
 }
 
 /* Follows only a child of minit's (a daemon whose parent exited is
- * handed to minit): minit can wait for it and report its status. */
-static pid_t op_handoff(void *ctx, pid_t old)
+ * handed to minit): minit can wait for it and report its status. The
+ * child's own word (MAINPID=) comes first, then the pid file. */
+static pid_t op_handoff(void *ctx, pid_t old, pid_t hint)
 {
 	struct effects *fx = ctx;
-	pid_t pid = read_pidfile(fx);
+	pid_t pid = hint;
 
+	if (!pid || pid == old || !reap_is_child(pid))
+		pid = fx->pidfile ? read_pidfile(fx) : 0;
 	if (!pid || pid == old || !reap_is_child(pid))
 		return 0;
 	follow(fx, pid, getpgid(pid));
 	return pid;
+}
+
+/* The termination message: where Kubernetes looks (/dev/termination-log,
+ * when it is there) or --termination-log. Only a regular file, never
+ * through a link, never waited for. */
+static void op_finished(void *ctx, const char *why)
+{
+	struct effects *fx = ctx;
+	const char *path = fx->termination_log ? fx->termination_log : TERMINATION_LOG_DEFAULT;
+	int flags = O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+	char line[TERMINATION_MSG_MAX];
+	struct stat st;
+	int fd, len;
+
+	fd = openat(fx->dir_fd, path, flags | (fx->termination_log ? O_CREAT : 0), 0644);
+	if (fd < 0) {
+		if (fx->termination_log || errno != ENOENT)
+			log_msg(LOG_WARN, "unable to open the termination log %s: %s", path,
+				strerror(errno));
+		return;
+	}
+	len = snprintf(line, sizeof(line), "%s\n", why);
+	if (len >= (int)sizeof(line))
+		len = (int)sizeof(line) - 1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		log_msg(LOG_WARN, "the termination log %s is not a regular file: not written", path);
+	else if (ftruncate(fd, 0) || write(fd, line, (size_t)len) != len)
+		log_msg(LOG_WARN, "unable to write the termination log %s: %s", path, strerror(errno));
+	close(fd);
 }
 
 /* The main child minit waits for: it cannot be reaped behind minit's back,
@@ -225,11 +263,11 @@ static void op_send(void *ctx, enum sup_target to, int sig, const union sigval *
 			strerror(-rc));
 }
 
-void fx_init(struct effects *fx, const struct spawn_cfg *spawn, struct loop *loop, bool pid1,
-	     bool group, const char *pidfile, int dir_fd, struct sup_ops *ops)
+void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops)
 {
-	*fx = (struct effects){ .spawn = spawn, .loop = loop, .pid1 = pid1, .group = group,
-				.pidfile = pidfile, .dir_fd = dir_fd, .pidfd = -1,
-				.child = { 0, -1 } };
-	*ops = (struct sup_ops){ fx, op_spawn, op_send, op_handoff, op_reaped };
+	*fx = (struct effects){ .spawn = cfg->spawn, .loop = cfg->loop, .pid1 = cfg->pid1,
+				.group = cfg->group, .pidfile = cfg->pidfile,
+				.termination_log = cfg->termination_log, .dir_fd = cfg->dir_fd,
+				.pidfd = -1, .child = { 0, -1 } };
+	*ops = (struct sup_ops){ fx, op_spawn, op_send, op_handoff, op_reaped, op_finished };
 }

@@ -17,7 +17,8 @@ struct effects {
 	struct loop *loop;
 	bool pid1;
 	bool group;		/* -g: signals for the main child go to its process group */
-	const char *pidfile;	/* relative to dir_fd */
+	const char *pidfile;	/* relative to dir_fd; NULL: none */
+	const char *termination_log; /* relative to dir_fd; NULL: /dev/termination-log if there */
 	int dir_fd;		/* the directory minit was started in */
 	pid_t main;		/* the main child minit signals (spawned or followed) */
 	int pidfd;		/* its pidfd, -1 without */
@@ -28,9 +29,16 @@ struct effects {
 	bool said_foreign_proc;	/* logged that /proc is not this namespace's */
 };
 
-/* Fills fx and ops (whose ctx is fx). pidfile is read relative to dir_fd
- * (AT_FDCWD for minit's own directory). */
-void fx_init(struct effects *fx, const struct spawn_cfg *spawn, struct loop *loop, bool pid1,
-	     bool group, const char *pidfile, int dir_fd, struct sup_ops *ops);
+/* What fx_init needs from the set-up. */
+struct fx_cfg {
+	const struct spawn_cfg *spawn;
+	struct loop *loop;
+	bool pid1, group;
+	const char *pidfile, *termination_log;
+	int dir_fd;		/* the directory minit was started in, or AT_FDCWD */
+};
+
+/* Fills fx and ops (whose ctx is fx). */
+void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops);
 
 #endif

@@ -16,6 +16,7 @@
 #include "../base/status.h"
 #include "../reaper/reaper.h"
 #include "config.h"
+#include "control.h"
 #include "effects.h"
 #include "loop.h"
 #include "options.h"
@@ -48,6 +49,8 @@ struct runtime {
 	struct supervisor sup;
 	struct effects fx;
 	struct loop loop;
+	struct notifier notify;
+	struct control control;
 };
 
 static const char license_text[] =
@@ -65,9 +68,27 @@ static int print_version(const struct opts *o)
 	return 0;
 }
 
+/* minit --health, --status: ask the running minit (control.h). */
+static int ask(const struct opts *o)
+{
+	char reply[CONTROL_REPLY_MAX];
+	const char *req = o->action == ACT_HEALTH ? "health" : o->json ? "status json" : "status";
+	int rc = control_query(o->control, req, reply, sizeof(reply));
+
+	if (rc) {
+		log_msg(LOG_ERROR, "no minit answers here: %s", strerror(-rc));
+		return 1;
+	}
+	fputs(reply, stdout);
+	return o->action == ACT_HEALTH && strncmp(reply, "healthy", 7) ? 1 : 0;
+}
+
 static int action(const struct opts *o)
 {
 	switch (o->action) {
+	case ACT_HEALTH:
+	case ACT_STATUS:
+		return ask(o);
 	case ACT_HELP:
 		fputs(opts_help(), stdout);
 		return 0;
@@ -264,8 +285,14 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "unable to set up the event loop: %s", strerror(-code));
 		return EXIT_MINIT_FAILED;
 	}
-	fx_init(&rt.fx, &rt.spawn, &rt.loop, rt.pid1, rt.o.group, rt.o.pidfile,
-		rt.spawn.cwd_fd >= 0 ? rt.spawn.cwd_fd : AT_FDCWD, &ops);
+	if (config_notify_socket(&rt.o) && !notifier_open(&rt.notify, &rt.loop, &rt.sup))
+		rt.spawn.notify_socket = rt.notify.sock.name;
+	(void)control_open(&rt.control, rt.o.control, &rt.loop, &rt.sup, &rt.notify);
+	fx_init(&rt.fx,
+		&(struct fx_cfg){ &rt.spawn, &rt.loop, rt.pid1, rt.o.group, rt.o.pidfile,
+				  rt.o.termination_log,
+				  rt.spawn.cwd_fd >= 0 ? rt.spawn.cwd_fd : AT_FDCWD },
+		&ops);
 	sup_init(&rt.sup, &rt.sup_cfg, &ops);
 	/* No fatal error past this point: the loop owns the child. */
 	return loop_run(&rt.loop, orphaned ? rt.o.pdeathsig : 0);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../base/log.h"
+#include "notify.h"
 
 #define ENV_PREFIX "MINIT_"
 #define ENV_NAME_MAX 40
@@ -17,11 +18,12 @@ enum opt_id {
 	O_SINGLE_CHILD, O_SETSID, O_PDEATHSIG, O_REMAP_EXIT, O_REWRITE, O_PAUSE, O_STOP_ON,
 	O_STOP_LADDER, O_STOP_TIMEOUT, O_LEFTOVER_GRACE, O_RESTART, O_BACKOFF_MIN, O_BACKOFF_MAX,
 	O_RESTART_MAX, O_RESTART_WINDOW, O_PIDFILE, O_LISTEN, O_USER, O_CAP_DROP, O_CAP_ADD,
-	O_NO_NEW_PRIVS, O_SECCOMP, O_COUNT
+	O_NO_NEW_PRIVS, O_SECCOMP, O_NOTIFY, O_READY_TIMEOUT, O_WATCHDOG, O_STOP_DELAY,
+	O_TERMINATION_LOG, O_CONTROL, O_HEALTH, O_STATUS, O_JSON, O_COUNT
 };
 
 enum opt_kind {
-	K_ACTION,	/* ends parsing: help, version, licence */
+	K_ACTION,	/* help, version, licence end parsing; health and status do not */
 	K_FLAG,		/* no value; a boolean in the environment */
 	K_VALUE,	/* one value; the last one wins */
 	K_REPEAT,	/* repeatable; a comma list in the environment */
@@ -92,6 +94,26 @@ static const struct opt_def defs[O_COUNT] = {
 	[O_NO_NEW_PRIVS] = { "no-new-privs", 0, K_FLAG, NULL, "set no_new_privs for the child", NULL },
 	[O_SECCOMP] = { "seccomp", 0, K_VALUE, "MODE", "off, default or auto (off)",
 			"off, default or auto" },
+	[O_NOTIFY] = { "notify", 0, K_FLAG, NULL, "the child says READY=1 (sd_notify) when it is", NULL },
+	[O_READY_TIMEOUT] = { "ready-timeout", 0, K_VALUE, "DUR",
+			      "not READY=1 by then: ended and restarted (implies --notify)",
+			      "a duration such as 30s or 2m" },
+	[O_WATCHDOG] = { "watchdog", 0, K_VALUE, "DUR",
+			 "no WATCHDOG=1 for that long: ended and restarted",
+			 "a duration such as 10s or 1m" },
+	[O_STOP_DELAY] = { "stop-delay", 0, K_VALUE, "DUR",
+			   "wait before the first stop signal, within --stop-timeout (0)",
+			   "a duration such as 5s" },
+	[O_TERMINATION_LOG] = { "termination-log", 0, K_VALUE, "PATH",
+				"why minit exited, one line (/dev/termination-log if there)",
+				"a file path" },
+	[O_CONTROL] = { "control", 0, K_VALUE, "@NAME", "the control socket's name (one per container)",
+			"an abstract socket name starting with @" },
+	[O_HEALTH] = { "health", 0, K_ACTION, NULL,
+		       "ask the running minit: exit 0 if its child is healthy", NULL },
+	[O_STATUS] = { "status", 0, K_ACTION, NULL, "ask the running minit for its state (--json)",
+		       NULL },
+	[O_JSON] = { "json", 0, K_FLAG, NULL, "--status as one JSON object", NULL },
 };
 
 static const char *const restart_names[] = { "no", "on-crash", "on-failure", "always" };
@@ -246,6 +268,19 @@ static int apply(struct opts *o, enum opt_id id, const char *val)
 		o->group = o->group || on;
 		return 0;
 	case O_PAUSE: o->pause = on; return 0;
+	case O_NOTIFY: o->notify = on; return 0;
+	case O_JSON: o->json = on; return 0;
+	case O_READY_TIMEOUT:
+		o->notify = true;
+		return parse_duration_ms(val, &o->ready_timeout_ms);
+	case O_WATCHDOG: return parse_duration_ms(val, &o->watchdog_ms);
+	case O_STOP_DELAY: return parse_duration_ms(val, &o->stop_delay_ms);
+	case O_TERMINATION_LOG:
+		o->termination_log = val;
+		return *val ? 0 : -EINVAL;
+	case O_CONTROL:
+		o->control = val;
+		return val[0] == '@' && val[1] && strlen(val) < NOTIFY_NAME_MAX ? 0 : -EINVAL;
 	case O_NO_NEW_PRIVS: o->no_new_privs = on; return 0;
 	case O_PDEATHSIG: return parse_signal(val, &o->pdeathsig);
 	case O_REMAP_EXIT: return add_remap(o, val);
@@ -294,7 +329,7 @@ static int apply(struct opts *o, enum opt_id id, const char *val)
 	case O_CAP_ADD:
 		o->cap_add = val;
 		return parse_each(val, check_list, NULL);
-	case O_HELP: case O_VERSION: case O_LICENSE: case O_COUNT:
+	case O_HELP: case O_VERSION: case O_LICENSE: case O_HEALTH: case O_STATUS: case O_COUNT:
 		break;
 	}
 	return -EINVAL;
@@ -354,6 +389,8 @@ static enum opts_result apply_env(struct opts *o, char *const *envp, char *err, 
 	char *const *e;
 
 	for (id = O_VERBOSE; id < O_COUNT; id++) {
+		if (defs[id].kind == K_ACTION)
+			continue;
 		env_name((enum opt_id)id, name);
 		nlen = strlen(name);
 		for (e = envp; e && *e; e++) {
@@ -424,6 +461,12 @@ static int find_short(char c)
 	return -1;
 }
 
+/* help, version and licence: nothing after them matters */
+static bool ends_parsing(const struct opts *o)
+{
+	return o->action == ACT_HELP || o->action == ACT_VERSION || o->action == ACT_LICENSE;
+}
+
 /* The first command-line use of a repeatable option replaces its env values. */
 static void reset_repeat(struct opts *o, enum opt_id id)
 {
@@ -450,7 +493,11 @@ static enum opts_result take(struct opts *o, struct cursor *c, enum opt_id id, c
 	char where[ENV_NAME_MAX];
 
 	if (defs[id].kind == K_ACTION) {
-		o->action = id == O_HELP ? ACT_HELP : id == O_VERSION ? ACT_VERSION : ACT_LICENSE;
+		o->action = id == O_HELP      ? ACT_HELP
+			    : id == O_VERSION ? ACT_VERSION
+			    : id == O_LICENSE ? ACT_LICENSE
+			    : id == O_HEALTH  ? ACT_HEALTH
+					      : ACT_STATUS;
 		return OPTS_OK;
 	}
 	if (defs[id].kind >= K_VALUE && !val) {
@@ -498,7 +545,7 @@ static enum opts_result parse_short(struct opts *o, struct cursor *c, const char
 			return fail(err, errlen, OPTS_USAGE, "unknown option '%s'", shown);
 		r = take(o, c, (enum opt_id)id, defs[id].kind >= K_VALUE && arg[1] ? arg + 1 : NULL,
 			 shown, err, errlen);
-		if (r != OPTS_OK || o->action != ACT_RUN || defs[id].kind >= K_VALUE)
+		if (r != OPTS_OK || ends_parsing(o) || defs[id].kind >= K_VALUE)
 			return r;
 	}
 	return OPTS_OK;
@@ -515,7 +562,7 @@ enum opts_result opts_parse(struct opts *o, int argc, char *const *argv, char *c
 	r = apply_compat_env(o, envp, err, errlen);
 	if (r == OPTS_OK)
 		r = apply_env(o, envp, err, errlen);
-	for (; r == OPTS_OK && c.i < argc && o->action == ACT_RUN; c.i++) {
+	for (; r == OPTS_OK && c.i < argc && !ends_parsing(o); c.i++) {
 		a = argv[c.i];
 		if (!strcmp(a, "--")) {
 			c.i++;
@@ -526,8 +573,14 @@ enum opts_result opts_parse(struct opts *o, int argc, char *const *argv, char *c
 		r = a[1] == '-' ? parse_long(o, &c, a, err, errlen)
 				: parse_short(o, &c, a, err, errlen);
 	}
-	if (r != OPTS_OK || o->action != ACT_RUN)
+	if (r != OPTS_OK || ends_parsing(o))
 		return r;
+	if (o->action != ACT_RUN) {
+		if (c.i < argc)
+			return fail(err, errlen, OPTS_USAGE, "--%s takes no command, but got '%s'",
+				    o->action == ACT_HEALTH ? "health" : "status", argv[c.i]);
+		return OPTS_OK;
+	}
 	if (o->backoff_min_ms > o->backoff_max_ms)
 		return fail(err, errlen, OPTS_INVALID, "invalid back-off: --backoff-min is larger than --backoff-max");
 	o->argv = c.i < argc ? argv + c.i : NULL;
@@ -539,12 +592,13 @@ enum opts_result opts_parse(struct opts *o, int argc, char *const *argv, char *c
 	return OPTS_OK;
 }
 
-#define HELP_MAX	 4096
+#define HELP_MAX	 6144
 #define HELP_OPTION_COL	 27 /* where the description starts */
 
 static const char help_head[] =
 	"Usage: minit [OPTIONS] [--] COMMAND [ARG...]\n"
 	"       minit --pause [OPTIONS]\n"
+	"       minit --health | --status [--json]\n"
 	"\n"
 	"A tiny init for containers: runs COMMAND as its child, forwards signals to it,\n"
 	"reaps orphans, stops the whole tree in bounded time and exits with COMMAND's\n"

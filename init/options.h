@@ -21,7 +21,7 @@
 #define RESTART_WINDOW_DEFAULT_MS 60000
 
 enum opts_result { OPTS_OK = 0, OPTS_USAGE = EXIT_USAGE, OPTS_INVALID = EXIT_INVALID };
-enum opts_action { ACT_RUN, ACT_HELP, ACT_VERSION, ACT_LICENSE };
+enum opts_action { ACT_RUN, ACT_HELP, ACT_VERSION, ACT_LICENSE, ACT_HEALTH, ACT_STATUS };
 /* Installed as tini (or docker-init) or as dumb-init, minit behaves as that
  * program does, wherever a user could tell the difference (README.md). */
 enum personality { PERS_MINIT, PERS_TINI, PERS_DUMB_INIT };
@@ -50,6 +50,11 @@ struct opts {
 	const char *user;		/* USER[:GROUP], resolved at set-up */
 	const char *cap_drop, *cap_add;	/* comma lists, resolved by spawn/privs */
 	enum privs_seccomp seccomp;
+	bool notify;			/* --notify (or --ready-timeout) */
+	uint64_t ready_timeout_ms, watchdog_ms, stop_delay_ms; /* 0: none */
+	const char *termination_log;	/* NULL: /dev/termination-log when it exists */
+	const char *control;		/* the control socket's name, NULL: the default */
+	bool json;			/* --status --json */
 };
 
 /* Fills o from the program name, the environment (NULL-terminated) and argv.

@@ -1,5 +1,6 @@
 #include "supervise.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -7,6 +8,12 @@
 #include "../base/status.h"
 
 #define STATUS_TEXT_MAX 64
+#define US_PER_MS	1000
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
 
 void sup_init(struct supervisor *s, const struct sup_cfg *cfg, const struct sup_ops *ops)
 {
@@ -15,12 +22,23 @@ void sup_init(struct supervisor *s, const struct sup_cfg *cfg, const struct sup_
 	s->ops = *ops;
 	s->deadline = SUP_NEVER;
 	s->backoff_ms = cfg->backoff_min_ms;
+	s->ready_by = s->watchdog_by = SUP_NEVER;
+}
+
+/* The last exit's reason first, for --status. */
+static void note_reason(struct supervisor *s, const char *what)
+{
+	memmove(s->reasons[1], s->reasons[0], sizeof(s->reasons[0]) * (SUP_REASONS - 1));
+	snprintf(s->reasons[0], sizeof(s->reasons[0]), "%.*s", SUP_REASON_MAX - 1, what);
 }
 
 static void finish(struct supervisor *s)
 {
 	s->state = SUP_DONE;
 	s->deadline = SUP_NEVER;
+	if (!s->why[0])
+		snprintf(s->why, sizeof(s->why), "minit exited %d", s->exit_code);
+	s->ops.finished(s->ops.ctx, s->why);
 }
 
 uint64_t sup_rung_offset_ms(uint64_t timeout_ms, size_t len, size_t k)
@@ -101,16 +119,39 @@ static uint64_t take_backoff(struct supervisor *s)
 	return delay;
 }
 
+/* RUNNING's deadline: --ready-timeout and --watchdog, whichever is first. */
+static void running_deadline(struct supervisor *s)
+{
+	s->deadline = min_u64(s->ready ? SUP_NEVER : s->ready_by, s->watchdog_by);
+}
+
+/* A new main child. A fresh start has said nothing yet; a followed one
+ * (--pidfile, MAINPID=) carries on where its predecessor was. */
+static void begin_running(struct supervisor *s, pid_t pid, bool fresh, uint64_t now)
+{
+	s->main = s->last = pid;
+	s->sent_kill = false;
+	s->started_ms = now;
+	s->state = SUP_RUNNING;
+	s->mainpid_hint = 0;
+	if (!fresh) {
+		running_deadline(s);
+		return;
+	}
+	s->ready = !s->cfg->notify;
+	s->notified = s->reloading = s->winding_down = false;
+	s->status_text[0] = '\0';
+	s->ready_by = s->cfg->ready_timeout_ms ? now + s->cfg->ready_timeout_ms : SUP_NEVER;
+	s->watchdog_by = s->cfg->watchdog_ms ? now + s->cfg->watchdog_ms : SUP_NEVER;
+	running_deadline(s);
+}
+
 static void start_child(struct supervisor *s, uint64_t now)
 {
 	pid_t pid = 0;
 
 	if (s->ops.spawn(s->ops.ctx, &pid) == 0) {
-		s->main = s->last = pid;
-		s->sent_kill = false;
-		s->started_ms = now;
-		s->state = SUP_RUNNING;
-		s->deadline = SUP_NEVER;
+		begin_running(s, pid, true, now);
 		log_msg(LOG_INFO, "started %s as pid %d", s->cfg->name, (int)pid);
 		return;
 	}
@@ -122,6 +163,7 @@ static void start_child(struct supervisor *s, uint64_t now)
 		return;
 	}
 	s->exit_code = EXIT_MINIT_FAILED;
+	snprintf(s->why, sizeof(s->why), "unable to start %s", s->cfg->name);
 	drain(s, false, now + s->cfg->leftover_grace_ms, now);
 }
 
@@ -134,7 +176,39 @@ void sup_start(struct supervisor *s, uint64_t now)
 	start_child(s, now);
 }
 
-static void begin_stop(struct supervisor *s, int sig, int received, uint64_t now)
+/* --stop-delay, within the stop timeout */
+static uint64_t stop_delay(const struct supervisor *s)
+{
+	return min_u64(s->cfg->stop_delay_ms, s->cfg->stop_timeout_ms);
+}
+
+/* The ladder's time after its first rung: the stop timeout less the delay. */
+static uint64_t ladder_span(const struct supervisor *s)
+{
+	return s->cfg->stop_timeout_ms - stop_delay(s);
+}
+
+/* The first rung (after --stop-delay, if any): now. */
+static void first_rung(struct supervisor *s, uint64_t now)
+{
+	bool escalate = s->cfg->stop_timeout_ms != SUP_NEVER;
+
+	s->delaying = false;
+	/* on time even when the loop woke late: the KILL stays at the stop timeout */
+	s->ladder_ms = min_u64(now, s->stop_ms + stop_delay(s));
+	if (s->ladder[0] == SIGKILL) {
+		kill_everything(s, now);
+		return;
+	}
+	send_stop(s, s->ladder[0]);
+	s->deadline = escalate ? s->ladder_ms + sup_rung_offset_ms(ladder_span(s), s->ladder_len, 1)
+			       : SUP_NEVER;
+}
+
+/* A stop (received is the signal that asked for it; 0 when minit ends the
+ * child for a restart, with ending saying why). */
+static void begin_stop(struct supervisor *s, int sig, int received, enum sup_end ending,
+		       uint64_t now)
 {
 	char a[SIGNAL_NAME_MAX], b[SIGNAL_NAME_MAX];
 	const struct sup_cfg *c = s->cfg;
@@ -151,20 +225,22 @@ static void begin_stop(struct supervisor *s, int sig, int received, uint64_t now
 	s->state = SUP_STOPPING;
 	s->stop_ms = now;
 	s->rung = 0;
-	if (escalate)
-		log_msg(LOG_INFO, "stop requested by SIG%s: sending %s to pid %d, KILL in %llu ms",
+	s->stop_signal = received;
+	s->ending = ending;
+	if (received)
+		log_msg(LOG_INFO, "stop requested by SIG%s: sending %s to pid %d%s%llu ms%s",
 			signal_name(received, a), signal_name(s->ladder[0], b), (int)s->main,
-			(unsigned long long)c->stop_timeout_ms);
-	else
-		log_msg(LOG_INFO, "stop requested by SIG%s: sending %s to pid %d", signal_name(received, a),
-			signal_name(s->ladder[0], b), (int)s->main);
-	if (s->ladder[0] == SIGKILL) {
-		kill_everything(s, now);
+			stop_delay(s) ? " after " : escalate ? ", KILL in " : "",
+			(unsigned long long)(stop_delay(s) ? stop_delay(s)
+					     : escalate	    ? c->stop_timeout_ms
+							    : 0),
+			stop_delay(s) && escalate ? " (stop delay), KILL at the stop timeout" : "");
+	if (stop_delay(s) && received) {
+		s->delaying = true;
+		s->deadline = now + stop_delay(s);
 		return;
 	}
-	send_stop(s, s->ladder[0]);
-	s->deadline = escalate ? now + sup_rung_offset_ms(c->stop_timeout_ms, s->ladder_len, 1)
-			       : SUP_NEVER;
+	first_rung(s, now);
 }
 
 static void climb(struct supervisor *s, uint64_t now)
@@ -172,6 +248,12 @@ static void climb(struct supervisor *s, uint64_t now)
 	char name[SIGNAL_NAME_MAX];
 	int sig;
 
+	if (s->delaying) {
+		log_msg(LOG_INFO, "stop delay over: sending %s to pid %d", signal_name(s->ladder[0], name),
+			(int)s->main);
+		first_rung(s, now);
+		return;
+	}
 	if (s->killing || s->rung + 1 >= s->ladder_len) {
 		kill_everything(s, now);
 		return;
@@ -184,8 +266,7 @@ static void climb(struct supervisor *s, uint64_t now)
 	log_msg(LOG_WARN, "pid %d still running after %llu ms: sending %s", (int)s->main,
 		(unsigned long long)(now - s->stop_ms), signal_name(sig, name));
 	send_stop(s, sig);
-	s->deadline = s->stop_ms + sup_rung_offset_ms(s->cfg->stop_timeout_ms, s->ladder_len,
-						      s->rung + 1);
+	s->deadline = s->ladder_ms + sup_rung_offset_ms(ladder_span(s), s->ladder_len, s->rung + 1);
 }
 
 static bool is_tty_stop(int sig)
@@ -218,17 +299,26 @@ void sup_signal(struct supervisor *s, int sig, const union sigval *value, uint64
 	case SUP_PAUSED:
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_msg(LOG_INFO, "SIG%s received: leaving pause", signal_name(sig, a));
+			snprintf(s->why, sizeof(s->why), "--pause ended by SIG%s", signal_name(sig, a));
 			finish(s);
 		}
 		return;
 	case SUP_RUNNING:
 		if (stop) {
-			begin_stop(s, fwd, sig, now);
+			begin_stop(s, fwd, sig, SUP_END_NONE, now);
 			return;
 		}
 		forward(s, sig, fwd, value);
 		return;
 	case SUP_STOPPING:
+		if (stop && !s->stop_signal) { /* minit was ending it for a restart: now a stop */
+			s->stop_signal = sig;
+			s->ending = SUP_END_NONE;
+		} else if (stop && s->delaying) { /* a second stop request ends the delay */
+			log_msg(LOG_INFO, "SIG%s again: no more stop delay", signal_name(sig, a));
+			first_rung(s, now);
+			return;
+		}
 		forward(s, sig, fwd, value);
 		return;
 	case SUP_HANDOFF:
@@ -275,7 +365,9 @@ static bool crashed(const struct supervisor *s, int status)
 	return false;
 }
 
-static bool wants_restart(const struct supervisor *s, int status)
+/* ending: minit ended the child for a watchdog or readiness failure, which
+ * counts as a crash. */
+static bool wants_restart(const struct supervisor *s, int status, enum sup_end ending)
 {
 	int code = status_exit_code(status);
 
@@ -283,8 +375,8 @@ static bool wants_restart(const struct supervisor *s, int status)
 		return false; /* could not execute: restarting would only loop */
 	switch (s->cfg->restart) {
 	case RESTART_ALWAYS: return true;
-	case RESTART_ON_FAILURE: return status_code(s, status) != 0;
-	case RESTART_ON_CRASH: return crashed(s, status);
+	case RESTART_ON_FAILURE: return ending || status_code(s, status) != 0;
+	case RESTART_ON_CRASH: return ending || crashed(s, status);
 	case RESTART_NO: break;
 	}
 	return false;
@@ -310,6 +402,8 @@ static void schedule_restart(struct supervisor *s, const char *what, bool none_l
 	if (recent_restarts(s, now) >= c->restart_max) {
 		log_msg(LOG_ERROR, "pid %d %s; giving up after %u restarts in %llu ms", (int)s->last,
 			what, c->restart_max, (unsigned long long)c->restart_window_ms);
+		snprintf(s->why, sizeof(s->why), "gave up after %u restarts in %llu s: %s",
+			 c->restart_max, (unsigned long long)(c->restart_window_ms / 1000), what);
 		drain(s, none_left, now + c->leftover_grace_ms, now);
 		return;
 	}
@@ -325,33 +419,53 @@ static void schedule_restart(struct supervisor *s, const char *what, bool none_l
 		send_with_cont(s, SUP_TO_TREE, SIGTERM); /* the crashed server's workers */
 }
 
-/* The main child is gone and no successor was found: restart or end. */
-static void after_exit(struct supervisor *s, int status, bool none_left, uint64_t now)
+/* "killed by SIGTERM (watchdog: no WATCHDOG=1 in 1000 ms)" */
+static void describe_exit(const struct supervisor *s, int status, enum sup_end ending, char *buf,
+			  size_t len)
 {
 	char what[STATUS_TEXT_MAX];
 
 	status_describe(status, what, sizeof(what));
-	if (wants_restart(s, status)) {
+	if (ending == SUP_END_WATCHDOG)
+		snprintf(buf, len, "%s (watchdog: no WATCHDOG=1 in %llu ms)", what,
+			 (unsigned long long)s->cfg->watchdog_ms);
+	else if (ending == SUP_END_NOT_READY)
+		snprintf(buf, len, "%s (not ready: no READY=1 in %llu ms)", what,
+			 (unsigned long long)s->cfg->ready_timeout_ms);
+	else
+		snprintf(buf, len, "%s", what);
+}
+
+/* The main child is gone and no successor was found: restart or end. */
+static void after_exit(struct supervisor *s, int status, enum sup_end ending, bool none_left,
+		       uint64_t now)
+{
+	char what[SUP_REASON_MAX * 2];
+
+	describe_exit(s, status, ending, what, sizeof(what));
+	note_reason(s, what);
+	if (wants_restart(s, status, ending)) {
 		schedule_restart(s, what, none_left, now);
 		return;
 	}
-	log_msg(WIFSIGNALED(status) ? LOG_WARN : LOG_INFO, "pid %d %s", (int)s->last, what);
+	log_msg(WIFSIGNALED(status) || ending ? LOG_WARN : LOG_INFO, "pid %d %s", (int)s->last,
+		what);
+	snprintf(s->why, sizeof(s->why), "%s %s", s->cfg->name, what);
 	drain(s, none_left, now + s->cfg->leftover_grace_ms, now);
 }
 
 static bool try_handoff(struct supervisor *s, uint64_t now)
 {
-	pid_t next = s->ops.handoff(s->ops.ctx, s->last);
+	pid_t next = s->ops.handoff(s->ops.ctx, s->last, s->mainpid_hint);
+	pid_t old = s->last;
+	bool said = s->mainpid_hint == next;
 
 	if (!next)
 		return false;
-	log_msg(LOG_INFO, "pid %d exited; following pid %d from %s", (int)s->last, (int)next,
-		s->cfg->follow_from);
-	s->main = s->last = next;
-	s->sent_kill = false;
-	s->started_ms = now;
-	s->state = SUP_RUNNING;
-	s->deadline = SUP_NEVER;
+	log_msg(LOG_INFO, "pid %d %s; following pid %d from %s", (int)old,
+		s->main ? "handed over" : "exited", (int)next,
+		said ? "MAINPID=" : s->cfg->follow_from);
+	begin_running(s, next, false, now);
 	return true;
 }
 
@@ -363,13 +477,34 @@ static uint64_t stop_kill_at(const struct supervisor *s, uint64_t now)
 
 	if (s->cfg->stop_timeout_ms == SUP_NEVER)
 		return grace;
-	return s->stop_ms + s->cfg->stop_timeout_ms < grace ? s->stop_ms + s->cfg->stop_timeout_ms
-							   : grace;
+	return min_u64(s->stop_ms + s->cfg->stop_timeout_ms, grace);
+}
+
+/* The main child exited while minit was stopping it. */
+static void stopped(struct supervisor *s, int status, bool none_left, uint64_t now)
+{
+	char what[STATUS_TEXT_MAX], a[SIGNAL_NAME_MAX], b[SIGNAL_NAME_MAX];
+
+	status_describe(status, what, sizeof(what));
+	log_msg(LOG_INFO, "pid %d %s after %llu ms", (int)s->last, what,
+		(unsigned long long)(now - s->stop_ms));
+	if (s->ending) { /* minit ended it for a restart */
+		after_exit(s, status, s->ending, none_left, now);
+		return;
+	}
+	note_reason(s, what);
+	if (s->delaying)
+		snprintf(s->why, sizeof(s->why), "%s %s during the stop delay (stop requested by SIG%s)",
+			 s->cfg->name, what, signal_name(s->stop_signal, b));
+	else
+		snprintf(s->why, sizeof(s->why), "%s %s after SIG%s (stop requested by SIG%s)",
+			 s->cfg->name, what, signal_name(s->killing ? SIGKILL : s->ladder[s->rung], a),
+			 signal_name(s->stop_signal, b));
+	drain(s, none_left, stop_kill_at(s, now), now);
 }
 
 void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t now)
 {
-	char what[STATUS_TEXT_MAX];
 	int failed = s->ops.reaped(s->ops.ctx);
 
 	s->main = 0;
@@ -377,6 +512,7 @@ void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t 
 	s->exit_code = failed ? failed : status_code(s, status);
 	if (failed) {
 		/* it never ran: a restart would fail the same way */
+		snprintf(s->why, sizeof(s->why), "unable to start %s (exit %d)", s->cfg->name, failed);
 		drain(s, none_left,
 		      s->state == SUP_STOPPING ? stop_kill_at(s, now) : now + s->cfg->leftover_grace_ms,
 		      now);
@@ -384,13 +520,13 @@ void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t 
 	}
 	switch (s->state) {
 	case SUP_RUNNING:
-		if (s->cfg->follow && !none_left) {
+		if ((s->cfg->follow || s->mainpid_hint) && !none_left) {
 			if (try_handoff(s, now))
 				return;
 			/* a launcher that daemonised exits 0 before its daemon writes the
 			 * pid file: only then is a successor worth waiting for */
-			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-				after_exit(s, status, none_left, now);
+			if (!s->cfg->follow || !WIFEXITED(status) || WEXITSTATUS(status)) {
+				after_exit(s, status, SUP_END_NONE, none_left, now);
 				return;
 			}
 			s->state = SUP_HANDOFF;
@@ -398,13 +534,10 @@ void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t 
 			s->deadline = now + HANDOFF_POLL_MS;
 			return;
 		}
-		after_exit(s, status, none_left, now);
+		after_exit(s, status, SUP_END_NONE, none_left, now);
 		return;
 	case SUP_STOPPING:
-		log_msg(LOG_INFO, "pid %d %s after %llu ms", (int)s->last,
-			status_describe(status, what, sizeof(what)),
-			(unsigned long long)(now - s->stop_ms));
-		drain(s, none_left, stop_kill_at(s, now), now);
+		stopped(s, status, none_left, now);
 		return;
 	default:
 		return;
@@ -419,12 +552,38 @@ void sup_children(struct supervisor *s, bool none_left, uint64_t now)
 	if (s->state == SUP_DRAINING)
 		finish(s);
 	else if (s->state == SUP_HANDOFF) /* nothing alive can be named by the pid file now */
-		after_exit(s, s->status, true, now);
+		after_exit(s, s->status, SUP_END_NONE, true, now);
+}
+
+/* RUNNING's own deadlines: a readiness or watchdog failure ends the child
+ * through the ladder, for a restart. */
+static void running_tick(struct supervisor *s, uint64_t now)
+{
+	enum sup_end why = SUP_END_NONE;
+
+	if (!s->ready && now >= s->ready_by) {
+		log_msg(LOG_WARN, "pid %d not ready after %llu ms (no READY=1): ending it", (int)s->main,
+			(unsigned long long)s->cfg->ready_timeout_ms);
+		why = SUP_END_NOT_READY;
+	} else if (now >= s->watchdog_by) {
+		log_msg(LOG_WARN, "watchdog: no WATCHDOG=1 from pid %d in %llu ms: ending it",
+			(int)s->main, (unsigned long long)s->cfg->watchdog_ms);
+		why = SUP_END_WATCHDOG;
+	}
+	if (why) {
+		begin_stop(s, s->cfg->rewrite[SIGTERM] ? s->cfg->rewrite[SIGTERM] : SIGTERM, 0, why,
+			   now);
+		return;
+	}
+	running_deadline(s);
 }
 
 void sup_tick(struct supervisor *s, uint64_t now)
 {
 	switch (s->state) {
+	case SUP_RUNNING:
+		running_tick(s, now);
+		return;
 	case SUP_STOPPING:
 		climb(s, now);
 		return;
@@ -443,10 +602,104 @@ void sup_tick(struct supervisor *s, uint64_t now)
 			s->deadline = now + HANDOFF_POLL_MS;
 			return;
 		}
-		after_exit(s, s->status, false, now);
+		after_exit(s, s->status, SUP_END_NONE, false, now);
 		return;
 	default:
 		s->deadline = SUP_NEVER;
 		return;
 	}
+}
+
+/* EXTEND_TIMEOUT_USEC during a stop: the final KILL no sooner than that
+ * from now; the rungs still to come move with it. */
+static void extend_stop(struct supervisor *s, uint64_t usec, uint64_t now)
+{
+	uint64_t want = now + usec / US_PER_MS, kill_at = s->ladder_ms + ladder_span(s);
+
+	if (s->delaying || s->cfg->stop_timeout_ms == SUP_NEVER || s->killing || want <= kill_at)
+		return;
+	log_msg(LOG_INFO, "pid %d asked for %llu ms more to stop", (int)s->main,
+		(unsigned long long)(want - kill_at));
+	s->ladder_ms += want - kill_at;
+	s->deadline = s->ladder_ms + sup_rung_offset_ms(ladder_span(s), s->ladder_len, s->rung + 1);
+}
+
+void sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now)
+{
+	if (s->state != SUP_RUNNING && s->state != SUP_STOPPING)
+		return;
+	s->notified = true;
+	if (m->has_status) {
+		memcpy(s->status_text, m->status, sizeof(s->status_text));
+		log_msg(LOG_INFO, "pid %d: %s", (int)s->main, s->status_text);
+	}
+	if (m->reloading)
+		s->ready = false, s->reloading = true;
+	if (m->stopping)
+		s->winding_down = true;
+	if (m->ready) {
+		if (!s->ready || s->reloading)
+			log_msg(LOG_INFO, "pid %d is ready", (int)s->main);
+		s->ready = true;
+		s->reloading = s->winding_down = false;
+	}
+	if (m->extend_usec && s->state == SUP_STOPPING)
+		extend_stop(s, m->extend_usec, now);
+	if (s->state != SUP_RUNNING)
+		return;
+	if (m->watchdog && s->cfg->watchdog_ms)
+		s->watchdog_by = now + s->cfg->watchdog_ms;
+	if (m->watchdog_trigger && s->cfg->watchdog_ms)
+		s->watchdog_by = now;
+	if (m->mainpid && m->mainpid != s->main) {
+		s->mainpid_hint = m->mainpid;
+		if (try_handoff(s, now)) /* already minit's child: it is the main child now */
+			return;
+	}
+	running_deadline(s);
+}
+
+bool sup_healthy(const struct supervisor *s, const char **why)
+{
+	switch (s->state) {
+	case SUP_RUNNING:
+		break;
+	case SUP_STOPPING:
+		*why = s->stop_signal ? "stopping" : "being ended (watchdog or readiness)";
+		return false;
+	case SUP_BACKOFF:
+		*why = "restarting after a crash";
+		return false;
+	default:
+		*why = "no main child running";
+		return false;
+	}
+	if (s->winding_down) {
+		*why = "the child said STOPPING=1";
+		return false;
+	}
+	if ((s->cfg->notify || s->notified) && !s->ready) {
+		*why = s->reloading ? "reloading (RELOADING=1)" : "not ready yet (no READY=1)";
+		return false;
+	}
+	return true;
+}
+
+const char *sup_state_name(const struct supervisor *s)
+{
+	switch (s->state) {
+	case SUP_PAUSED: return "paused";
+	case SUP_RUNNING:
+		if (s->winding_down)
+			return "stopping";
+		if (s->reloading)
+			return "reloading";
+		return (s->cfg->notify || s->notified) && !s->ready ? "starting" : "running";
+	case SUP_STOPPING: return s->stop_signal ? "stopping" : "restarting";
+	case SUP_BACKOFF: return "backoff";
+	case SUP_HANDOFF: return "handoff";
+	case SUP_DRAINING: return "draining";
+	case SUP_DONE: return "done";
+	}
+	return "?";
 }

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "../base/parse.h"
+#include "notify_msg.h"
 
 #define SUP_NEVER	     UINT64_MAX
 #define KILL_REPEAT_MS	     100   /* re-send KILL to stragglers (fresh forks, reparenting) */
@@ -23,6 +24,9 @@
 #define RESTART_MAX_LIMIT    1000
 #define RESTART_HISTORY	     (RESTART_MAX_LIMIT + 1)
 #define EXIT_CODE_COUNT	     256
+#define SUP_WHY_MAX	     512   /* the termination message, NUL included */
+#define SUP_REASON_MAX	     64	   /* one exit's reason, for --status */
+#define SUP_REASONS	     3	   /* the last reasons kept */
 
 enum restart_mode { RESTART_NO, RESTART_ON_CRASH, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
@@ -51,7 +55,14 @@ struct sup_cfg {
 	const char *follow_from;	/* where the successor is named, for log lines */
 	bool remap_exit[EXIT_CODE_COUNT];
 	bool job_control;		/* TSTP, TTIN, TTOU also stop minit (dumb-init, not PID 1) */
+	bool notify;			/* --notify: the child is starting until it says READY=1 */
+	uint64_t ready_timeout_ms;	/* --ready-timeout (implies notify); 0: none */
+	uint64_t watchdog_ms;		/* --watchdog: WATCHDOG=1 due this often; 0: none */
+	uint64_t stop_delay_ms;		/* --stop-delay: before the first rung, within the timeout */
 };
+
+/* Why a main child is ended by minit for a restart (not a stop request). */
+enum sup_end { SUP_END_NONE, SUP_END_WATCHDOG, SUP_END_NOT_READY };
 
 enum sup_state {
 	SUP_PAUSED,	/* --pause: no child, reap until TERM/INT */
@@ -77,11 +88,14 @@ struct sup_ops {
 	int (*spawn)(void *ctx, pid_t *pid);
 	/* value: a sigqueue payload to pass on, or NULL. */
 	void (*send)(void *ctx, enum sup_target to, int sig, const union sigval *value);
-	/* The live process in minit's tree that the pid file names, other than old; or 0. */
-	pid_t (*handoff)(void *ctx, pid_t old);
+	/* The live child of minit's that hint names (MAINPID=), or else the pid
+	 * file, other than old; or 0. */
+	pid_t (*handoff)(void *ctx, pid_t old, pid_t hint);
 	/* The main child was reaped: 0 if it had started, or the exit code of a
 	 * start that failed before exec (the reason is logged). */
 	int (*reaped)(void *ctx);
+	/* minit is done: why, in one line (the termination message). */
+	void (*finished)(void *ctx, const char *why);
 };
 
 struct supervisor {
@@ -98,16 +112,31 @@ struct supervisor {
 	bool killing;			/* the final KILL went out: repeat it until empty */
 	uint64_t kill_ms;		/* when it first went out */
 	bool sent_kill;			/* minit forwarded KILL to this main child */
+	/* talking to the child (sd_notify) */
+	bool ready;			/* READY=1 since this start (not counted without --notify) */
+	bool notified;			/* the child sent any notify message since this start */
+	bool reloading, winding_down;	/* RELOADING=1, STOPPING=1 (until READY=1) */
+	pid_t mainpid_hint;		/* MAINPID= from the child, 0 if none */
+	char status_text[NOTIFY_STATUS_MAX]; /* the last STATUS= */
+	uint64_t ready_by;		/* --ready-timeout's deadline, SUP_NEVER */
+	uint64_t watchdog_by;		/* the next WATCHDOG=1 is due by then, SUP_NEVER */
 	/* stopping */
 	int ladder[LADDER_MAX];
 	size_t ladder_len, rung;
+	int stop_signal;		/* the signal that asked for the stop, 0 if minit ended it */
+	enum sup_end ending;		/* minit ends the child for a restart (watchdog, not ready) */
+	bool delaying;			/* --stop-delay: the first rung still to come */
 	uint64_t stop_ms;		/* when the stop request came */
+	uint64_t ladder_ms;		/* when the first rung went (after the delay) */
 	/* restarting */
 	uint64_t backoff_ms;
 	uint64_t restarts[RESTART_HISTORY]; /* ring of restart times */
 	size_t restart_count;
 	/* handing off */
 	uint64_t handoff_until;
+	/* what happened, for --status and the termination message */
+	char reasons[SUP_REASONS][SUP_REASON_MAX]; /* the last exits' reasons, newest first */
+	char why[SUP_WHY_MAX];		/* why minit ends, once it does */
 };
 
 void sup_init(struct supervisor *s, const struct sup_cfg *cfg, const struct sup_ops *ops);
@@ -118,6 +147,15 @@ void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t 
 /* After every reap: whether any child is left at all. */
 void sup_children(struct supervisor *s, bool none_left, uint64_t now);
 void sup_tick(struct supervisor *s, uint64_t now);	/* call when now >= s->deadline */
+/* A datagram on the notify socket from a process of minit's tree. */
+void sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now);
+
+/* For --health: whether the main child runs, is not being stopped, and is
+ * ready (with --notify, or once it has sent anything); else why not. */
+bool sup_healthy(const struct supervisor *s, const char **why);
+
+/* "running", "starting", "stopping", ...: for --status. */
+const char *sup_state_name(const struct supervisor *s);
 
 /* Offset of ladder rung k from the stop request: t, 2t, 4t... summing to the timeout. */
 uint64_t sup_rung_offset_ms(uint64_t timeout_ms, size_t len, size_t k);

@@ -34,7 +34,4 @@ int kill_self(int sig);
  * namespace's (the host's /proc in a new namespace) or cannot be read. */
 int kill_tree(int sig);
 
-/* /proc is a procfs of minit's own PID namespace. */
-bool kill_proc_is_ours(void);
-
 #endif

@@ -71,12 +71,26 @@ static int child_session(const struct spawn_cfg *c)
 	return 0;
 }
 
-static int set_env_int(const char *name, long v)
+static int set_env_int(const char *name, unsigned long long v)
 {
 	char buf[PID_TEXT_MAX];
 
-	snprintf(buf, sizeof(buf), "%ld", v);
+	snprintf(buf, sizeof(buf), "%llu", v);
 	return setenv(name, buf, 1) ? -errno : 0;
+}
+
+/* sd_notify(3): where the child reports, and how often it must say it is
+ * alive (WATCHDOG_PID is its own pid: exec keeps it). */
+static int child_notify(const struct spawn_cfg *c)
+{
+	if (c->notify_socket && setenv("NOTIFY_SOCKET", c->notify_socket, 1))
+		return -errno;
+	if (!c->watchdog_usec)
+		return 0;
+	if (set_env_int("WATCHDOG_USEC", c->watchdog_usec) ||
+	    set_env_int("WATCHDOG_PID", (unsigned long long)getpid()))
+		return -errno;
+	return 0;
 }
 
 /* sd_listen_fds(3): the held sockets become fds 3.. of the child. They are
@@ -91,7 +105,7 @@ static int child_listen(const struct spawn_cfg *c)
 		/* Passed down from systemd to minit: the child is now the listener. */
 		inherited = getenv("LISTEN_PID");
 		if (inherited && atol(inherited) == (long)getppid())
-			return set_env_int("LISTEN_PID", getpid());
+			return set_env_int("LISTEN_PID", (unsigned long long)getpid());
 		return 0;
 	}
 	for (i = 0; i < c->listen_len; i++) {
@@ -103,7 +117,8 @@ static int child_listen(const struct spawn_cfg *c)
 	for (i = 0; i < c->listen_len; i++)
 		if (dup2(high[i], FIRST_LISTEN_FD + (int)i) < 0)
 			return -errno;
-	if (set_env_int("LISTEN_FDS", (long)c->listen_len) || set_env_int("LISTEN_PID", getpid()) ||
+	if (set_env_int("LISTEN_FDS", c->listen_len) ||
+	    set_env_int("LISTEN_PID", (unsigned long long)getpid()) ||
 	    setenv("LISTEN_FDNAMES", c->listen_names, 1))
 		return -errno;
 	return 0;
@@ -192,7 +207,7 @@ static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int r
 
 	if ((err = child_session(c)))
 		child_fail(c, report_fd, STEP_SESSION, 0, -err);
-	if ((err = child_listen(c)))
+	if ((err = child_listen(c)) || (err = child_notify(c)))
 		child_fail(c, report_fd, STEP_LISTEN, 0, -err);
 	if (c->cwd_fd >= 0 && fchdir(c->cwd_fd))
 		child_fail(c, report_fd, STEP_CWD, 0, errno);
@@ -208,7 +223,7 @@ static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int r
 
 static const char *const step_names[] = {
 	[STEP_SESSION] = "start a new process group or session",
-	[STEP_LISTEN] = "pass the listening sockets",
+	[STEP_LISTEN] = "pass the listening and notify sockets",
 	[STEP_CWD] = "change to the working directory",
 	[STEP_PRIVS] = "",
 	[STEP_MASK] = "unblock the signals",

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "privs.h"
@@ -34,6 +35,8 @@ struct spawn_cfg {
 	const int *listen_fds;		/* passed as fds 3.. with LISTEN_* */
 	size_t listen_len;
 	const char *listen_names;	/* LISTEN_FDNAMES, colon-separated */
+	const char *notify_socket;	/* NOTIFY_SOCKET for the child, NULL: none */
+	uint64_t watchdog_usec;		/* WATCHDOG_USEC (and WATCHDOG_PID), 0: none */
 	const struct privs *privs;
 };
 

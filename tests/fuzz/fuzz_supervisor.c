@@ -64,6 +64,8 @@ static struct world {
 	unsigned spawns;	/* spawn attempts */
 	int want_code;		/* what minit must exit with, as far as known */
 	int start_fails;	/* the main child's start fails with this code (0: it runs) */
+	pid_t announced;	/* a MAINPID= the child sent, of one of the others */
+	uint64_t extended_to;	/* EXTEND_TIMEOUT_USEC asked for the final KILL no sooner */
 	char *argv[32];		/* o.argv points in here */
 } w;
 
@@ -111,6 +113,12 @@ static int fake_spawn(void *ctx, pid_t *pid)
 	}
 }
 
+static void fake_finished(void *ctx, const char *why)
+{
+	(void)ctx;
+	(void)why;
+}
+
 static int fake_reaped(void *ctx)
 {
 	int code = w.start_fails;
@@ -139,13 +147,22 @@ static void fake_send(void *ctx, enum sup_target to, int sig, const union sigval
 		ASSERT(w.s.state != SUP_DONE);
 }
 
-static pid_t fake_handoff(void *ctx, pid_t old)
+static pid_t fake_handoff(void *ctx, pid_t old, pid_t hint)
 {
 	uint8_t b = byte();
 
 	(void)ctx;
-	ASSERT(old > 0 && w.main == 0);
+	ASSERT(old > 0);
 	ASSERT(!w.stop_requested);
+	if (hint && hint == w.announced && w.others) { /* MAINPID= names a child of minit's */
+		w.others--;
+		if (w.main) /* handed over while alive: the old one is just another process now */
+			w.others++;
+		w.main = hint;
+		w.announced = 0;
+		return hint;
+	}
+	ASSERT(w.main == 0);
 	TRACE("t=%llu handoff(%d), %u others\n", (unsigned long long)w.now, (int)old, w.others);
 	if (!w.others || b % 3)
 		return 0;
@@ -171,17 +188,21 @@ static void check(void)
 		break;
 	case SUP_RUNNING:
 		ASSERT(!w.stop_requested);
-		ASSERT(w.main != 0 && s->main == w.main && s->deadline == SUP_NEVER);
+		ASSERT(w.main != 0 && s->main == w.main);
+		/* only --ready-timeout and --watchdog set a deadline while running */
+		ASSERT(s->deadline == SUP_NEVER ||
+		       s->deadline <= w.now + max_u64(o->ready_timeout_ms, o->watchdog_ms));
 		break;
 	case SUP_STOPPING:
-		ASSERT(w.stop_requested);
+		ASSERT(w.stop_requested || s->ending); /* or ended for a restart (watchdog, ready) */
 		ASSERT(w.main != 0 && s->main == w.main);
 		if (o->stop_timeout_ms == SUP_NEVER) { /* the peers: the orchestrator decides */
-			ASSERT(s->deadline == SUP_NEVER || s->killing);
+			ASSERT(s->deadline == SUP_NEVER || s->killing || s->delaying);
 			break;
 		}
 		ASSERT(s->deadline != SUP_NEVER);
-		ASSERT(s->deadline <= max_u64(w.stop_at + o->stop_timeout_ms, w.now + KILL_REPEAT_MS));
+		ASSERT(s->deadline <= max_u64(max_u64(s->stop_ms + o->stop_timeout_ms, w.extended_to),
+					      w.now + KILL_REPEAT_MS));
 		break;
 	case SUP_BACKOFF:
 		ASSERT(!w.stop_requested && w.main == 0 && s->main == 0);
@@ -222,6 +243,10 @@ static void check(void)
 static bool is_stop(int sig)
 {
 	switch (w.s.state) {
+	case SUP_STOPPING: /* ending the child for a restart: a stop request makes it a stop */
+		if (!w.s.ending)
+			return false;
+		/* fall through */
 	case SUP_RUNNING:
 	case SUP_BACKOFF:
 	case SUP_HANDOFF:
@@ -230,6 +255,34 @@ static bool is_stop(int sig)
 	default:
 		return false;
 	}
+}
+
+static void notify_event(void)
+{
+	struct notify_msg m;
+	uint8_t a = byte(), b = byte();
+
+	memset(&m, 0, sizeof(m));
+	m.ready = a & 1;
+	m.stopping = a & 2;
+	m.reloading = a & 4;
+	m.watchdog = a & 8;
+	m.watchdog_trigger = (a & 0x30) == 0x30;
+	if (a & 0x40) {
+		m.has_status = true;
+		strcpy(m.status, "serving");
+	}
+	if ((a & 0x80) && w.others) {
+		w.announced = m.mainpid = 10000 + b;
+	}
+	if (b & 1) {
+		m.extend_usec = (uint64_t)b * 100000;
+		if (w.s.state == SUP_STOPPING && !w.s.delaying && !w.s.killing &&
+		    w.s.cfg->stop_timeout_ms != SUP_NEVER)
+			w.extended_to = max_u64(w.extended_to, w.now + m.extend_usec / 1000);
+	}
+	TRACE("t=%llu notify 0x%02x pid %d\n", (unsigned long long)w.now, a, (int)m.mainpid);
+	sup_notify(&w.s, &m, w.now);
 }
 
 static int status_from(uint8_t a, uint8_t b)
@@ -247,8 +300,8 @@ static void event(void)
 	uint64_t delta;
 
 	TRACE("t=%llu event %d (state %d, main %d, others %u)\n", (unsigned long long)w.now,
-	      op % 6, w.s.state, (int)w.main, w.others);
-	switch (op % 6) {
+	      op % 7, w.s.state, (int)w.main, w.others);
+	switch (op % 7) {
 	case 0: /* a signal (never CHLD: the loop only reaps on it) */
 		sig = 1 + byte() % SIG_MAX;
 		if (sig == SIGCHLD)
@@ -292,6 +345,9 @@ static void event(void)
 		w.now += delta;
 		if (w.s.state != SUP_DONE && w.now >= w.s.deadline)
 			sup_tick(&w.s, w.now);
+		break;
+	case 6: /* a notify datagram from the main child */
+		notify_event();
 		break;
 	case 5: /* the loop wakes exactly at the deadline */
 		if (w.s.deadline == SUP_NEVER)
@@ -356,6 +412,24 @@ static void options(void)
 	argv[argc++] = PICK(c3 >> 4, rmaxs);
 	argv[argc++] = "--restart-window";
 	argv[argc++] = PICK(c2 >> 5, windows);
+	{
+		uint8_t c4 = byte();
+
+		if (c4 & 1)
+			argv[argc++] = "--notify";
+		if (c4 & 2) {
+			argv[argc++] = "--watchdog";
+			argv[argc++] = PICK(c4 >> 4, timeouts) [0] == '0' ? "10ms" : PICK(c4 >> 4, timeouts);
+		}
+		if (c4 & 4) {
+			argv[argc++] = "--ready-timeout";
+			argv[argc++] = "2s";
+		}
+		if (c4 & 8) {
+			argv[argc++] = "--stop-delay";
+			argv[argc++] = PICK(c4 >> 6, graces);
+		}
+	}
 	if ((c0 & 0xe0) == 0xe0)
 		argv[argc++] = "--pause";
 	else
@@ -369,7 +443,7 @@ static void options(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct sup_ops ops = { NULL, fake_spawn, fake_send, fake_handoff, fake_reaped };
+	static const struct sup_ops ops = { NULL, fake_spawn, fake_send, fake_handoff, fake_reaped, fake_finished };
 
 	memset(&w, 0, sizeof(w));
 	w.data = data;

@@ -58,6 +58,12 @@ static int fake_spawn(void *ctx, pid_t *pid)
 	return 0;
 }
 
+static void fake_finished(void *ctx, const char *why)
+{
+	(void)ctx;
+	(void)why;
+}
+
 static int fake_reaped(void *ctx)
 {
 	struct fake *f = ctx;
@@ -77,8 +83,9 @@ static void fake_send(void *ctx, enum sup_target to, int sig, const union sigval
 	f->nsent++;
 }
 
-static pid_t fake_handoff(void *ctx, pid_t old)
+static pid_t fake_handoff(void *ctx, pid_t old, pid_t hint)
 {
+	(void)hint;
 	struct fake *f = ctx;
 	pid_t r = f->handoffs < f->handoff_script ? f->handoff_ret[f->handoffs] : 0;
 
@@ -98,7 +105,7 @@ static uint64_t at(uint64_t t)
  * supervisor; start() also starts it at t = 0. */
 static void setup(char **argv)
 {
-	static const struct sup_ops ops = { &F, fake_spawn, fake_send, fake_handoff, fake_reaped };
+	static const struct sup_ops ops = { &F, fake_spawn, fake_send, fake_handoff, fake_reaped, fake_finished };
 	char err[256];
 	int argc = 0;
 
