@@ -10,10 +10,7 @@ load lib/common
 load lib/supervise
 
 setup_file() {
-	build_helpers && sv_build_tools || {
-		echo "cannot build the probes in $SV_HELPERS" >&2
-		return 1
-	}
+	check_probes || return 1
 	# nginx for the binary upgrade (scripts/packages.sh, only when missing)
 	sv_packages || echo "# scripts/packages.sh failed: the nginx test will skip" >&3
 }

@@ -12,10 +12,7 @@ load lib/common
 load lib/supervise
 
 setup_file() {
-	build_helpers && sv_build_tools || {
-		echo "cannot build the probes in $SV_HELPERS" >&2
-		return 1
-	}
+	check_probes || return 1
 	sv_packages || echo "# scripts/packages.sh failed: server tests will skip" >&3
 	sv_pg_init || echo "# no PostgreSQL cluster: the PostgreSQL tests will skip" >&3
 }

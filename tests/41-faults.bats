@@ -17,21 +17,6 @@
 _faults_user_timeout=${BATS_TEST_TIMEOUT:-}
 load lib/common
 
-setup_file() {
-	build_helpers || {
-		echo "cannot build the probes in $TEST_HELPERS" >&2
-		return 1
-	}
-	# sigflood is ours: build it here too when only bats is run
-	local src=$TESTS_ROOT/tests/helpers/sigflood.c bin=$TEST_HELPERS/sigflood
-	if [[ ! -x $bin || $src -nt $bin ]]; then
-		gcc -O2 -Wall -Wextra -o "$bin.tmp.$$" "$src" && mv -f "$bin.tmp.$$" "$bin" || {
-			echo "cannot build $bin" >&2
-			return 1
-		}
-	fi
-}
-
 # An ASan build (minit-asan): its exit (LeakSanitizer's scan) is slower, and
 # the leak scan needs to clone a tracer thread, which a pids limit forbids.
 ASAN_BUILD=0

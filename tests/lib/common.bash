@@ -12,7 +12,8 @@
 # Environment knobs:
 #   MINIT          binary under test (default: ../minit; `make asan` sets
 #                  MINIT=./minit-asan)
-#   TEST_HELPERS  directory of the C probes (default: ../build/tests)
+#   TEST_HELPERS   directory of the C probes, built by `make test-helpers`
+#                  (default: ../build/tests)
 #   TIMEOUT_MULT   multiply every deadline (slow builds, e.g. 3 for ASan)
 #   VALGRIND       1: run every minit under valgrind memcheck (make
 #                  check-valgrind, with MINIT=./minit-valgrind); a test fails
@@ -50,28 +51,26 @@ VALGRIND=${VALGRIND:-0}
 [[ $VALGRIND == 1 ]] || VALGRIND=0
 
 # ---------------------------------------------------------------------------
-# one-time build of the probes
+# the probes: the Makefile builds them (make test-helpers), the tests only
+# check that they are there
 
-build_helpers() {
-	local name src
-	mkdir -p "$TEST_HELPERS"
-	for name in sigprobe sigrec orphans crash; do
-		src=$TESTS_ROOT/tests/helpers/$name.c
-		[[ -f $src ]] || continue
-		if [[ ! -x $TEST_HELPERS/$name || $src -nt $TEST_HELPERS/$name ]]; then
-			gcc -O2 -Wall -o "$TEST_HELPERS/$name.tmp.$$" "$src" &&
-				mv -f "$TEST_HELPERS/$name.tmp.$$" "$TEST_HELPERS/$name" ||
-				return 1
-		fi
+# check_probes: every probe the Makefile builds is in TEST_HELPERS and not
+# older than its source; otherwise one line naming `make test-helpers`
+check_probes() {
+	local src name bad=()
+	for src in "$TESTS_ROOT"/tests/helpers/*.c "$TESTS_ROOT/tests/fixtures/prefork-server.c"; do
+		name=${src##*/}
+		name=${name%.c}
+		[[ -x $TEST_HELPERS/$name && ! $src -nt $TEST_HELPERS/$name ]] || bad+=("$name")
 	done
+	((${#bad[@]} == 0)) && return 0
+	echo "test probes missing or older than their source in $TEST_HELPERS: ${bad[*]}: run \`make test-helpers\`" >&2
+	return 1
 }
 
-setup_file() {
-	build_helpers || {
-		echo "cannot build the probes in $TEST_HELPERS" >&2
-		return 1
-	}
-}
+# A file that needs more in its setup_file defines its own and calls
+# check_probes first.
+setup_file() { check_probes; }
 
 # ---------------------------------------------------------------------------
 # per-test set-up and clean-up
@@ -97,10 +96,6 @@ setup() {
 		case $v in MINIT_* | TINI_* | DUMB_INIT_*) unset "$v" ;; esac
 	done
 	[[ -x $MINIT ]] || fail "minit binary not found or not executable: $MINIT (run make)"
-	local h
-	for h in sigprobe sigrec orphans; do
-		[[ -x $TEST_HELPERS/$h ]] || fail "probe $h missing in $TEST_HELPERS"
-	done
 }
 
 # Every process a test starts carries MINITTEST_TAG=$TAG in its environment;
