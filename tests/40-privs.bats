@@ -5,7 +5,7 @@
 # option's effect; the syscall-probe shows the seccomp deny list at work.
 # Needs root (as minit's tests do): minit must be able to change identity.
 
-load lib/common
+load lib/minit
 
 # capability numbers (linux/capability.h)
 CAP_CHOWN=0
