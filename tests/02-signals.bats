@@ -13,7 +13,7 @@ load lib/minit
 FORWARD_STD=(HUP USR1 USR2 PIPE ALRM WINCH URG VTALRM PROF IO PWR XCPU XFSZ STKFLT)
 FAULTS=(SEGV BUS ILL FPE ABRT TRAP SYS)
 FORWARD_RT=(34 35 36 41 47 60 63 64)
-valgrind_drop_signals FORWARD_RT # under valgrind: not 64 (lib/common.bash)
+valgrind_drop_signals FORWARD_RT # under valgrind: not 64 (lib/valgrind.bash)
 
 start_rec() { # MODE [MINIT ARGS...] -- sigrec exits 0 on TERM
 	local mode=$1
@@ -64,7 +64,7 @@ t_forward_faults_kill() {
 t_forward_faults_sigqueue() {
 	start_rec "$1"
 	local s faults=("${FAULTS[@]}")
-	valgrind_drop_signals faults # under valgrind: RT signals only (lib/common.bash)
+	valgrind_drop_signals faults # under valgrind: RT signals only (lib/valgrind.bash)
 	for s in "${faults[@]}"; do
 		/bin/kill -q 7 -s "$s" "$MINIT_PID" || fail "sigqueue($s) failed"
 	done

@@ -20,7 +20,7 @@ STORM_ORPHANS=${STORM_ORPHANS:-20000}
 STORM_MS_PER_ORPHAN=${STORM_MS_PER_ORPHAN:-15}
 STORM_CREATE_S=$((STORM_ORPHANS * STORM_MS_PER_ORPHAN / 1000))
 ((STORM_CREATE_S >= 60)) || STORM_CREATE_S=60
-# bats' safety net (lib/common: 90 s) must not end a storm within its
+# bats' safety net (lib/minit.bash: 90 s) must not end a storm within its
 # deadlines (set as the file is sourced, for the storm tests only: bats
 # starts its timer before the test function runs)
 if [[ -z $_storm_user_timeout && ${BATS_TEST_NAME:-} == *storm_of* ]] &&

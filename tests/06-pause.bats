@@ -22,7 +22,7 @@ t_pause_exit_on() { # MODE SIG [ARGS...]
 t_pause_survives_others() {
 	start_minit "$1" --pause
 	local s sigs=(HUP USR1 USR2 WINCH ALRM PIPE SEGV)
-	valgrind_drop_signals sigs # under valgrind: not SEGV (lib/common.bash)
+	valgrind_drop_signals sigs # under valgrind: not SEGV (lib/valgrind.bash)
 	for s in "${sigs[@]}"; do
 		kill -s "$s" "$MINIT_PID"
 		wait_consumed "$MINIT_PID" "${SIGNUM_OF[$s]}"
