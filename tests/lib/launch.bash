@@ -230,15 +230,22 @@ start_supervised() {
 
 # minit_takes_signals PID: minit has set up its signals. It blocks every
 # signal, SEGV included (the kernel still forces its own faults), and takes
-# them with sigtimedwait, during which the kernel unblocks the waited-for set:
-# so either TERM and SEGV are both blocked, or it is waiting in sigtimedwait.
-# (Under valgrind, SigBlk is valgrind's from its start-up on, with TERM
-# blocked but never SEGV.)
+# them in its event loop. Ready: TERM and SEGV both blocked, or minit waits
+# where the kernel may show another mask: in sigtimedwait, which unblocks
+# the waited-for set (wchan do_sigtimedwait), or in epoll_wait, ppoll or
+# select over a signalfd (wchan do_epoll_wait or ep_poll; do_sys_poll or
+# do_select, which kernel 6.18 shows as poll_schedule_timeout). Any other
+# wait is not ready. (Under valgrind, SigBlk is valgrind's from its
+# start-up on, with TERM blocked but never SEGV.)
 minit_takes_signals() {
 	local w
 	{ mask_has "$1" SigBlk 15 && mask_has "$1" SigBlk 11; } && return 0
 	read -r w 2>/dev/null <"/proc/$1/wchan" # no newline: read "fails" but sets w
-	[[ $w == do_sigtimedwait* ]]
+	w=${w%%.*}                              # a compiler's clone: do_sigtimedwait.isra.0
+	case $w in
+	do_sigtimedwait | do_epoll_wait | ep_poll | do_sys_poll | do_select | poll_schedule_timeout) return 0 ;;
+	esac
+	return 1
 }
 
 minit_blocked_or_gone() { minit_takes_signals "$MINIT_PID" || is_gone "$MINIT_PID"; }
