@@ -9,8 +9,8 @@
 load lib/minit
 
 # start minit over `sigrec -c N [-g] -x USR1:3 [more sigrec options]` with
-# sv_open (CHILD, CHILD_NS: the main child, watched with minit); sets LEFT
-# (host pids of the children, watched too) and LEFT_NS
+# sv_open (CHILD, CHILD_NS: the main child; it watches the whole tree and
+# minit); sets LEFT (host pids of the children) and LEFT_NS
 start_tree() { # MODE N MINIT_OPTIONS... -- SIGREC_OPTIONS...
 	local mode=$1 n=$2 opts=() a HOST_PID
 	shift 2
@@ -24,7 +24,6 @@ start_tree() { # MODE N MINIT_OPTIONS... -- SIGREC_OPTIONS...
 		host_pid "${a[1]}" && LEFT+=("$HOST_PID")
 	done <"$REC"
 	((${#LEFT[@]} == n)) || fail "expected $n children of the main child, found ${LEFT[*]}"
-	sv_watch "${LEFT[@]}"
 }
 
 # end_main: make the main child exit 3 on its own; SV_T0 = its exit time

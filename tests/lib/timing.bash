@@ -211,12 +211,14 @@ sv_exit_time() {
 
 # sv_open [-n N] MODE MINIT_ARGS...: the opening of most supervision tests.
 # start_supervised MODE MINIT_ARGS (a sigrec child recording to $REC), wait
-# for N ready lines (default 1), find the main child, watch it and minit.
-# Sets CHILD (the main child's host pid) and CHILD_NS (its pid in minit's
+# for N ready lines (default 1), find the main child, and watch minit and
+# every process below it with one watcher (exit times that a test compares
+# must come from one watcher: two are two processes, scheduled apart). Sets
+# CHILD (the main child's host pid) and CHILD_NS (its pid in minit's
 # namespace, from the last ready line: the main sigrec writes its own after
 # its -c children's).
 sv_open() {
-	local n=1 MAIN_CHILD READY_PID READY_PGID READY_SID
+	local n=1 MAIN_CHILD READY_PID READY_PGID READY_SID DESC
 	if [[ $1 == -n ]]; then
 		n=$2
 		shift 2
@@ -226,5 +228,6 @@ sv_open() {
 	main_child || fail "minit has no child$(diag_tail)"
 	last_ready || fail "no ready line in $REC"
 	CHILD=$MAIN_CHILD CHILD_NS=$READY_PID
-	sv_watch "$CHILD" "$MINIT_PID"
+	descendants "$MINIT_PID"
+	sv_watch "${DESC[@]}" "$MINIT_PID"
 }
