@@ -98,7 +98,7 @@ asan: minit-asan
 
 # Dynamic glibc build without sanitizers for valgrind memcheck (the static
 # musl ./minit has no malloc valgrind can intercept); the bats suite runs
-# against it under valgrind (VALGRIND=1, see tests/lib/common.bash). It loads
+# against it under valgrind (VALGRIND=1, see tests/lib/valgrind.bash). It loads
 # the system libc from a copy valgrind finds no debug information for, which
 # makes each start under valgrind 40% cheaper (scripts/valgrind-libc.sh);
 # `make -B minit-valgrind VALGRIND_LIBC=system` links the system libc instead

@@ -55,7 +55,7 @@ for stage in $stages; do
 	unit) tap_stage unit build/tests/unit ;;
 	bats) tap_stage bats bats --tap tests ;;
 	asan) MINIT=$PWD/minit-asan tap_stage asan bats --tap tests ;;
-	# every minit under memcheck; a test fails on any valgrind error (tests/lib/common.bash)
+	# every minit under memcheck; a test fails on any valgrind error (tests/lib/valgrind.bash)
 	valgrind) MINIT=$PWD/minit-valgrind VALGRIND=1 tap_stage valgrind bats --tap tests ;;
 	e2e)
 		if [[ -d tests/e2e ]] && compgen -G 'tests/e2e/*.bats' >/dev/null; then

@@ -2,7 +2,7 @@
 # Exit status: the child's code, 128+N for death by signal N, -e remapping,
 # 126/127 for exec failures (one line naming the command and the reason).
 
-load lib/common
+load lib/minit
 
 t_passthrough() {
 	local c bad=()

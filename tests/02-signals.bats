@@ -4,7 +4,7 @@
 # -g sends to the child's process group, -r rewrites or drops, a vanished
 # child is not an error, and a closed or broken stderr changes nothing.
 
-load lib/common
+load lib/minit
 
 # everything but the stop signals (TERM INT QUIT), CHLD, the job-control
 # signals (below) and the marker; real-time ones by number (34 is SIGRTMIN
@@ -13,7 +13,7 @@ load lib/common
 FORWARD_STD=(HUP USR1 USR2 PIPE ALRM WINCH URG VTALRM PROF IO PWR XCPU XFSZ STKFLT)
 FAULTS=(SEGV BUS ILL FPE ABRT TRAP SYS)
 FORWARD_RT=(34 35 36 41 47 60 63 64)
-valgrind_drop_signals FORWARD_RT # under valgrind: not 64 (lib/common.bash)
+valgrind_drop_signals FORWARD_RT # under valgrind: not 64 (lib/valgrind.bash)
 
 start_rec() { # MODE [MINIT ARGS...] -- sigrec exits 0 on TERM
 	local mode=$1
@@ -42,7 +42,7 @@ t_forward_all() {
 	kill -TTIN "$MINIT_PID"
 	kill -TTOU "$MINIT_PID"
 	assert_sigs_from "$MINIT_SELF" TSTP TTIN TTOU
-	[[ $(proc_state "$MINIT_PID") != T ]] || fail "minit is stopped"
+	! is_stopped "$MINIT_PID" || fail "minit is stopped"
 	is_alive "$MINIT_PID" || fail "minit died"
 	stop_rec
 }
@@ -64,7 +64,7 @@ t_forward_faults_kill() {
 t_forward_faults_sigqueue() {
 	start_rec "$1"
 	local s faults=("${FAULTS[@]}")
-	valgrind_drop_signals faults # under valgrind: RT signals only (lib/common.bash)
+	valgrind_drop_signals faults # under valgrind: RT signals only (lib/valgrind.bash)
 	for s in "${faults[@]}"; do
 		/bin/kill -q 7 -s "$s" "$MINIT_PID" || fail "sigqueue($s) failed"
 	done
@@ -130,11 +130,11 @@ $SIG{TERM} = sub { exit 0 }; print F "ready\n"; sleep 100 while 1;'
 
 t_chld_not_forwarded() {
 	start_minit "$1" perl -e "$CHLD_LOGGER" "$T/perl.log"
-	wait_file_line "$T/perl.log" '^ready$'
+	wait_lines "$T/perl.log" '^ready$'
 	kill -CHLD "$MINIT_PID"
 	wait_consumed "$MINIT_PID" 17
 	kill -WINCH "$MINIT_PID"
-	wait_file_line "$T/perl.log" '^WINCH$'
+	wait_lines "$T/perl.log" '^WINCH$'
 	! grep -q '^CHLD$' "$T/perl.log" || fail "SIGCHLD was forwarded to the child: $(cat "$T/perl.log")"
 	is_alive "$MINIT_PID" || fail "minit died of a SIGCHLD sent with kill"
 	kill -TERM "$MINIT_PID"
@@ -147,9 +147,10 @@ t_chld_not_forwarded() {
 # the control for the test above: the logger does log a CHLD sent to it
 t_chld_logger_control() {
 	start_minit "$1" perl -e "$CHLD_LOGGER" "$T/perl.log"
-	wait_file_line "$T/perl.log" '^ready$'
-	kill -CHLD "$(child_pid)"
-	wait_file_line "$T/perl.log" '^CHLD$'
+	wait_lines "$T/perl.log" '^ready$'
+	main_child || fail "minit has no child"
+	kill -CHLD "$MAIN_CHILD"
+	wait_lines "$T/perl.log" '^CHLD$'
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	[[ $status -eq 0 ]] || fail "exit $status; stderr: $stderr"
@@ -166,12 +167,13 @@ start_group() { # MODE [MINIT ARGS...]
 	shift
 	start_minit "$mode" "$@" sigrec -o "$REC" -c 2 -x TERM:0
 	wait_ready "$REC" 3
-	MAIN=$(ready_field 2)
+	last_ready || fail "no ready line: $(cat "$REC")"
+	MAIN=$READY_PID
 	OTHERS=$(awk -v m="$MAIN" '$1 == "ready" && $2 != m { print $2 }' "$REC")
 	[[ $(wc -w <<<"$OTHERS") -eq 2 ]] || fail "expected two group members: $(cat "$REC")"
 	local p
 	for p in $OTHERS; do
-		[[ $(awk -v p="$p" '$1 == "ready" && $2 == p { print $3 }' "$REC") == "$(ready_field 3)" ]] ||
+		[[ $(awk -v p="$p" '$1 == "ready" && $2 == p { print $3 }' "$REC") == "$READY_PGID" ]] ||
 			fail "group member $p is not in the child's process group"
 	done
 }
@@ -199,11 +201,11 @@ t_no_group() {
 	assert_sig_from USR1 "$MINIT_SELF" "$REC" "$MAIN"
 	mark_via_minit
 	# a USR1 sent to them would be pending now and taken before this marker
-	local p hp
+	local p HOST_PID
 	for p in $OTHERS; do
-		hp=$(host_pid_of "$p") || fail "no host pid for $p"
-		kill -n $MARK "$hp"
-		wait_for -m "marker in $p" has_sig $MARK "$REC" "$p"
+		host_pid "$p" || fail "no host pid for $p"
+		kill -n $MARK "$HOST_PID"
+		wait_sig $MARK "$REC" "$p"
 		refute_sig USR1 "$REC" "$p"
 	done
 	stop_rec

@@ -4,7 +4,7 @@
 # become its children), and -w warns once per reaped orphan.
 
 _storm_user_timeout=${BATS_TEST_TIMEOUT:-}
-load lib/common
+load lib/minit
 
 # the child: make orphans, then idle as sigrec (exit 0 on TERM); the
 # creators' report ("orphans N created in MS ms") goes to $STORM_OUT if set
@@ -20,7 +20,7 @@ STORM_ORPHANS=${STORM_ORPHANS:-20000}
 STORM_MS_PER_ORPHAN=${STORM_MS_PER_ORPHAN:-15}
 STORM_CREATE_S=$((STORM_ORPHANS * STORM_MS_PER_ORPHAN / 1000))
 ((STORM_CREATE_S >= 60)) || STORM_CREATE_S=60
-# bats' safety net (lib/common: 90 s) must not end a storm within its
+# bats' safety net (lib/minit.bash: 90 s) must not end a storm within its
 # deadlines (set as the file is sourced, for the storm tests only: bats
 # starts its timer before the test function runs)
 if [[ -z $_storm_user_timeout && ${BATS_TEST_NAME:-} == *storm_of* ]] &&
@@ -70,7 +70,8 @@ t_storm_while_exiting() {
 t_orphans_reparented() {
 	start_orphans "$1" -- 5 -s 60000
 	local main kids p n=0
-	main=$(child_pid) || fail "no main child"
+	main_child || fail "no main child"
+	main=$MAIN_CHILD
 	for p in $(children_of "$MINIT_PID"); do
 		[[ $p == "$main" ]] && continue
 		[[ $(status_field "$p" PPid) == "$MINIT_PID" ]] || fail "orphan $p has PPid $(status_field "$p" PPid), not minit ($MINIT_PID)"
@@ -87,7 +88,8 @@ t_orphans_reparented() {
 t_orphans_reaped_when_they_exit() {
 	start_orphans "$1" -- 20 -s 60000
 	local main p orphans=()
-	main=$(child_pid) || fail "no main child"
+	main_child || fail "no main child"
+	main=$MAIN_CHILD
 	for p in $(children_of "$MINIT_PID"); do
 		[[ $p == "$main" ]] || orphans+=("$p")
 	done
@@ -109,7 +111,8 @@ t_subreaper_verbose() {
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	[[ $status -eq 0 ]] || fail "exit $status"
-	(($(count_log '(info|debug|warning)' subreaper) >= 1)) ||
+	count_log '(info|debug|warning)' subreaper
+	((NLINES >= 1)) ||
 		fail "not PID 1 with -v: expected a log line mentioning the subreaper: $stderr"
 }
 @test "subreaper: with -v minit says it is a child subreaper" { t_subreaper_verbose; }
@@ -134,13 +137,14 @@ t_warn_on_reap() { # MODE ARGS...
 	local mode=$1
 	shift
 	start_orphans "$mode" "$@" -- 20
-	wait_for -m "20 reap warnings" eval "(( \$(count_log warning) >= 20 ))"
+	wait_log warning '' 20
 	no_zombies_of "$MINIT_PID" || fail "zombies left"
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	[[ $status -eq 0 ]] || fail "exit $status"
 	local n
-	n=$(count_log warning)
+	count_log warning
+	n=$NLINES
 	[[ $n -eq 20 ]] || fail "want one warning per orphan (20), got $n: $stderr"
 }
 @test "pid1: -w warns once for every orphan reaped" { t_warn_on_reap pid1 -w; }
@@ -156,7 +160,8 @@ t_no_warn_by_default() {
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	[[ $status -eq 0 ]] || fail "exit $status"
-	[[ $(count_log warning) -eq 0 ]] || fail "no warnings expected without -w: $stderr"
+	count_log warning
+	((NLINES == 0)) || fail "no warnings expected without -w: $stderr"
 }
 @test "pid1: without -w reaping orphans is silent" { t_no_warn_by_default pid1; }
 @test "subreaper: without -w reaping orphans is silent" { t_no_warn_by_default sub; }

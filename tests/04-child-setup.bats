@@ -4,7 +4,7 @@
 # fds inherited, minit's own fds (signalfd, epoll, pidfd, ...) not
 # inherited, argv/env/stdio passed through.
 
-load lib/common
+load lib/minit
 
 ZERO=0000000000000000
 
@@ -83,7 +83,8 @@ start_idle_child() { # MODE [MINIT ARGS...]: sigrec writing to stdout (no -o)
 	start_minit "$mode" "$@" sigrec -x TERM:0
 	REC=$OUT
 	wait_ready "$OUT"
-	CHILD=$(child_pid) || fail "no child"
+	main_child || fail "no child"
+	CHILD=$MAIN_CHILD
 }
 
 t_only_std_fds() {

@@ -4,7 +4,7 @@
 # not through minit), and minit never stops on SIGTTIN/SIGTTOU.
 # Runs minit inside a detached tmux session on its own socket.
 
-load lib/common
+load lib/minit
 
 # tty_start MODE PRE [MINIT ARGS...]: run PRE (shell code, e.g. stty tostop)
 # and then minit in a new tmux pane; the exit status goes to $T/rc
@@ -35,7 +35,7 @@ tty_start() {
 	local pane
 	pane=$(tmux -S "$TMUX_SOCK" list-panes -F '#{pane_pid}' 2>/dev/null | head -n 1)
 	[[ -n $pane ]] || fail "no tmux pane"
-	wait_for -m "minit to start in the tmux pane" -d "ps_tree $pane" _resolve_minit "$pane"
+	wait_for -m "minit to start in the tmux pane" -d "ps_tree $pane" find_minit_pid "$pane"
 	if [[ $mode == pid1 ]]; then MINIT_SELF=1; else MINIT_SELF=$MINIT_PID; fi
 }
 
@@ -45,13 +45,17 @@ tty_wait_exit() { # sets status from $T/rc
 	stderr=$(cat "$ERR" 2>/dev/null || true)
 }
 
-# the child is in its own process group, which is the terminal's foreground
+# the child is in its own process group, which is the terminal's
+# foreground, and has executed its command (under valgrind, a Ctrl-C that
+# comes before the exec can be taken into valgrind's own queue and lost with
+# the exec)
 child_is_foreground() {
-	local c pgrp tpgid
-	c=$(child_pid) || return 1
-	pgrp=$(stat_field "$c" 5)
-	tpgid=$(stat_field "$c" 8)
-	[[ $pgrp == "$c" && $tpgid == "$c" ]]
+	local pgrp MAIN_CHILD STAT
+	main_child || return 1
+	stat_field "$MAIN_CHILD" 5 || return 1
+	pgrp=$STAT
+	stat_field "$MAIN_CHILD" 8 || return 1
+	[[ $pgrp == "$MAIN_CHILD" && $STAT == "$MAIN_CHILD" ]] && ! is_minit "$MAIN_CHILD"
 }
 
 t_foreground() {
@@ -59,10 +63,10 @@ t_foreground() {
 	wait_ready
 	wait_for -m "the child to be the terminal's foreground process group" \
 		-d "ps_tree $MINIT_PID" child_is_foreground
-	local c
-	c=$(child_pid)
-	[[ $(stat_field "$MINIT_PID" 5) != "$c" ]] || fail "minit must not be in the child's process group"
-	[[ $(ready_field 3) == "$(ready_field 2)" ]] || fail "child's own pgid != pid: $(cat "$REC")"
+	main_child || fail "minit has no child"
+	stat_field "$MINIT_PID" 5 || fail "minit is gone"
+	[[ $STAT != "$MAIN_CHILD" ]] || fail "minit must not be in the child's process group"
+	last_ready && [[ $READY_PGID == "$READY_PID" ]] || fail "child's own pgid != pid: $(cat "$REC")"
 	kill -TERM "$MINIT_PID"
 	tty_wait_exit
 	[[ $status -eq 0 ]] || fail "exit $status: $stderr"
@@ -80,9 +84,9 @@ t_ctrl_c() {
 	sig_count INT
 	[[ $COUNT -eq 1 ]] || fail "INT recorded $COUNT times: $(cat "$REC")"
 	local spid scode
-	read -r _ _ _ _ spid scode _ <<<"${SIG_LINE[2]}"
+	read -r _ _ _ _ spid scode _ <<<"$SIG_LINES"
 	[[ $scode == 128 && $spid == 0 ]] ||
-		fail "the INT should come from the terminal (si_code 128, si_pid 0), not through minit: ${SIG_LINE[2]}"
+		fail "the INT should come from the terminal (si_code 128, si_pid 0), not through minit: $SIG_LINES"
 }
 @test "pid1: Ctrl-C on the terminal reaches the application directly" { t_ctrl_c pid1; }
 @test "subreaper: Ctrl-C on the terminal reaches the application directly" { t_ctrl_c sub; }

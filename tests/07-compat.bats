@@ -5,7 +5,7 @@
 #   dumb-init: child in its own session, signals to its whole group
 #   dumb-init -c: child in minit's own group and session (as dumb-init does)
 
-load lib/common
+load lib/minit
 
 # check_personality MODE SESSION(yes|no) GROUP(yes|no) PROGNAME [ARGS...]
 # The child is sigrec with one -c child in the same process group; it leads
@@ -17,9 +17,8 @@ check_personality() {
 	start_minit "$mode" "$@" sigrec -o "$REC" -c 1 -x TERM:0
 	wait_ready "$REC" 2
 	local main pgid sid other
-	main=$(ready_field 2)
-	pgid=$(ready_field 3)
-	sid=$(ready_field 4)
+	last_ready || fail "no ready line: $(cat "$REC")"
+	main=$READY_PID pgid=$READY_PGID sid=$READY_SID
 	other=$(awk -v m="$main" '$1 == "ready" && $2 != m { print $2 }' "$REC")
 	if ((${SHARED:-0})); then
 		[[ $pgid != "$main" ]] || fail "as $name $*: the child should stay in minit's process group: $(cat "$REC")"
@@ -37,8 +36,9 @@ check_personality() {
 		assert_sigs_from "$MINIT_SELF" -p "$other" USR1
 	else
 		mark_via_minit
-		kill -n $MARK "$(host_pid_of "$other")"
-		wait_for -m "marker in the group member" has_sig $MARK "$REC" "$other"
+		host_pid "$other" || fail "no host pid for the group member $other"
+		kill -n $MARK "$HOST_PID"
+		wait_sig $MARK "$REC" "$other"
 		refute_sig USR1 "$REC" "$other"
 	fi
 	kill -TERM "$MINIT_PID"
@@ -133,16 +133,20 @@ debug_run() { # MODE [ARGS...]
 t_compat_verbosity() {
 	EXTRA_ENV=(TINI_VERBOSITY=3)
 	debug_run "$1"
-	(($(count_log debug) > 0)) || fail "TINI_VERBOSITY=3 gave no debug lines: $stderr"
+	count_log debug
+	((NLINES > 0)) || fail "TINI_VERBOSITY=3 gave no debug lines: $stderr"
 	EXTRA_ENV=(DUMB_INIT_DEBUG=1)
 	debug_run "$1"
-	(($(count_log debug) > 0)) || fail "DUMB_INIT_DEBUG=1 gave no debug lines: $stderr"
+	count_log debug
+	((NLINES > 0)) || fail "DUMB_INIT_DEBUG=1 gave no debug lines: $stderr"
 	EXTRA_ENV=(TINI_VERBOSITY=3 MINIT_VERBOSITY=1)
 	debug_run "$1"
-	(($(count_log debug) == 0)) || fail "MINIT_VERBOSITY=1 must win over TINI_VERBOSITY=3: $stderr"
+	count_log debug
+	((NLINES == 0)) || fail "MINIT_VERBOSITY=1 must win over TINI_VERBOSITY=3: $stderr"
 	EXTRA_ENV=()
 	debug_run "$1"
-	(($(count_log debug) == 0)) || fail "no debug lines by default: $stderr"
+	count_log debug
+	((NLINES == 0)) || fail "no debug lines by default: $stderr"
 }
 @test "pid1: TINI_VERBOSITY and DUMB_INIT_DEBUG raise the verbosity, MINIT_VERBOSITY wins" { t_compat_verbosity pid1; }
 @test "subreaper: TINI_VERBOSITY and DUMB_INIT_DEBUG raise the verbosity, MINIT_VERBOSITY wins" { t_compat_verbosity sub; }
@@ -159,7 +163,8 @@ t_tini_subreaper_env() {
 	wait_minit
 	[[ $status -eq 0 ]] || fail "exit $status; stderr: $stderr"
 	if [[ $1 == sub ]]; then
-		(($(count_log '(info|debug|warning)' subreaper) >= 1)) || fail "no subreaper line with -vv: $stderr"
+		count_log '(info|debug|warning)' subreaper
+		((NLINES >= 1)) || fail "no subreaper line with -vv: $stderr"
 	fi
 }
 @test "pid1: TINI_SUBREAPER=1 is accepted" { t_tini_subreaper_env pid1; }

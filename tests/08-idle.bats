@@ -3,7 +3,7 @@
 # voluntary_ctxt_switches in /proc/PID/status do not change over a 2 s window.
 # (This is the one place where the suite sleeps for a measured window.)
 
-load lib/common
+load lib/minit
 
 IDLE_WINDOW=${IDLE_WINDOW:-2}
 

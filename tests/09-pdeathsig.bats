@@ -3,7 +3,7 @@
 # unshare (PID 1 mode) or a shell that started minit in the background
 # (subreaper mode); the test kills that parent with SIGKILL.
 
-load lib/common
+load lib/minit
 
 # start minit under a parent we can kill; sets PARENT_PID
 start_with_parent() { # MODE [MINIT ARGS...]
@@ -17,7 +17,7 @@ start_with_parent() { # MODE [MINIT ARGS...]
 		launch sh -c '"$@" & wait' sh "${MINIT_WRAP[@]}" "$MINIT" "$@"
 		PARENT_PID=$LAUNCH_PID
 		wait_for -m "minit to start below the parent shell" -d "ps_tree $PARENT_PID" \
-			_resolve_minit "$PARENT_PID"
+			find_minit_pid "$PARENT_PID"
 		MINIT_SELF=$MINIT_PID
 	fi
 	[[ $(status_field "$MINIT_PID" PPid) == "$PARENT_PID" ]] || fail "minit's parent is not $PARENT_PID"
@@ -29,7 +29,8 @@ t_pdeath_kill() { # MODE ARGS...
 	start_with_parent "$mode" "$@" sigrec -o "$REC"
 	wait_ready
 	local child
-	child=$(child_pid) || fail "no child"
+	main_child || fail "no child"
+	child=$MAIN_CHILD
 	kill -KILL "$PARENT_PID"
 	wait_for -m "minit (pid $MINIT_PID) gone after its parent died" is_gone "$MINIT_PID"
 	wait_for -m "minit's child (pid $child) gone after minit's parent died" -d "ps_tree $child" is_gone "$child"
@@ -45,7 +46,8 @@ t_pdeath_term() { # MODE ARGS...
 	start_with_parent "$mode" "$@" sigrec -o "$REC" -x TERM:0
 	wait_ready
 	local child
-	child=$(child_pid) || fail "no child"
+	main_child || fail "no child"
+	child=$MAIN_CHILD
 	kill -KILL "$PARENT_PID"
 	# TERM reaches minit, which forwards it: the child records it from minit
 	assert_sigs_from "$MINIT_SELF" TERM

@@ -9,28 +9,18 @@
 # and pidfd exit watching, relative to the moment the stop signal was sent
 # (SV_T0), within SV_TOL (50) ms.
 
-load lib/common
-load lib/supervise
-
-# minit's exit status, checked after wait_minit
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
+load lib/minit
 
 t_ladder_schedule() {
-	local child ns tk
-	sv_start "$1" --stop-ladder QUIT,TERM,INT,KILL --stop-timeout 1400ms sigrec -o "$REC"
-	sv_wait_ready
-	sv_main && child=$SV_P
-	sv_ready_field 2 && ns=$SV_F
-	sv_watch "$child" "$MINIT_PID"
+	local tk
+	sv_open "$1" --stop-ladder QUIT,TERM,INT,KILL --stop-timeout 1400ms sigrec -o "$REC"
 	sv_send QUIT "$MINIT_PID"
 	# 4 rungs over 1400 ms: waits of t, 2t, 4t = 200, 400, 800
-	sv_exit_time "$child"
+	sv_exit_time "$CHILD"
 	tk=$SV_T
-	sv_assert_rung QUIT 0 "$ns"
-	sv_assert_rung TERM 200 "$ns"
-	sv_assert_rung INT 600 "$ns"
+	sv_assert_rung QUIT 0 "$CHILD_NS"
+	sv_assert_rung TERM 200 "$CHILD_NS"
+	sv_assert_rung INT 600 "$CHILD_NS"
 	sv_assert_at $((tk - SV_T0)) 1400 "KILL of the child (its death)"
 	sv_exit_time "$MINIT_PID"
 	sv_assert_exit $((SV_T - tk)) 0 "$SV_TOL" "minit's exit after the child's"
@@ -47,17 +37,13 @@ t_ladder_schedule() {
 # The issue's example, QUIT,TERM,KILL over 9 s (QUIT at 0, TERM at 3 s, KILL
 # at 9 s), scaled to 900 ms: QUIT at 0, TERM at 300, KILL at 900.
 t_three_rungs() {
-	local child ns tk
-	sv_start "$1" --stop-ladder QUIT,TERM,KILL --stop-timeout 900ms sigrec -o "$REC"
-	sv_wait_ready
-	sv_main && child=$SV_P
-	sv_ready_field 2 && ns=$SV_F
-	sv_watch "$child" "$MINIT_PID"
+	local tk
+	sv_open "$1" --stop-ladder QUIT,TERM,KILL --stop-timeout 900ms sigrec -o "$REC"
 	sv_send TERM "$MINIT_PID"
-	sv_exit_time "$child"
+	sv_exit_time "$CHILD"
 	tk=$SV_T
-	sv_assert_rung QUIT 0 "$ns"
-	sv_assert_rung TERM 300 "$ns"
+	sv_assert_rung QUIT 0 "$CHILD_NS"
+	sv_assert_rung TERM 300 "$CHILD_NS"
 	sv_assert_at $((tk - SV_T0)) 900 "KILL of the child (its death)"
 	wait_minit
 	assert_exit 137 "the ladder's KILL"
@@ -70,16 +56,11 @@ t_three_rungs() {
 }
 
 t_default_ladder() {
-	local child ns
-	sv_start "$1" --stop-timeout 500ms sigrec -o "$REC"
-	sv_wait_ready
-	sv_main && child=$SV_P
-	sv_ready_field 2 && ns=$SV_F
-	sv_watch "$child" "$MINIT_PID"
+	sv_open "$1" --stop-timeout 500ms sigrec -o "$REC"
 	sv_send TERM "$MINIT_PID"
-	sv_exit_time "$child"
+	sv_exit_time "$CHILD"
 	sv_assert_at $((SV_T - SV_T0)) 500 "KILL of the child (its death)"
-	sv_assert_rung TERM 0 "$ns"
+	sv_assert_rung TERM 0 "$CHILD_NS"
 	sv_exit_time "$MINIT_PID"
 	wait_minit
 	assert_exit 137 "the ladder's KILL"
@@ -88,17 +69,12 @@ t_default_ladder() {
 @test "subreaper: default ladder: the received TERM, then KILL at --stop-timeout" { sv_timed t_default_ladder sub; }
 
 t_rewritten_ladder() {
-	local child ns
-	sv_start "$1" --rewrite INT:QUIT --stop-timeout 500ms sigrec -o "$REC"
-	sv_wait_ready
-	sv_main && child=$SV_P
-	sv_ready_field 2 && ns=$SV_F
-	sv_watch "$child" "$MINIT_PID"
+	sv_open "$1" --rewrite INT:QUIT --stop-timeout 500ms sigrec -o "$REC"
 	sv_send INT "$MINIT_PID"
-	sv_exit_time "$child"
+	sv_exit_time "$CHILD"
 	sv_assert_at $((SV_T - SV_T0)) 500 "KILL of the child (its death)"
-	sv_assert_rung QUIT 0 "$ns"
-	sv_refute_sig INT "$REC" "$ns"
+	sv_assert_rung QUIT 0 "$CHILD_NS"
+	refute_sig INT "$REC" "$CHILD_NS"
 	wait_minit
 	assert_exit 137 "the ladder's KILL"
 }
@@ -106,21 +82,16 @@ t_rewritten_ladder() {
 @test "subreaper: INT rewritten to QUIT is a stop request: QUIT (not INT) then KILL" { sv_timed t_rewritten_ladder sub; }
 
 t_stop_on() {
-	local child ns
-	sv_start "$1" --stop-on HUP --stop-timeout 300ms sigrec -o "$REC"
-	sv_wait_ready
-	sv_main && child=$SV_P
-	sv_ready_field 2 && ns=$SV_F
-	sv_watch "$child" "$MINIT_PID"
+	sv_open "$1" --stop-on HUP --stop-timeout 300ms sigrec -o "$REC"
 	# TERM is no longer a stop request: forwarded, and nothing else happens
 	sv_send TERM "$MINIT_PID"
-	sv_assert_once_from TERM "$MINIT_SELF" "$REC" "$ns"
-	sv_stays_alive "$child" 600
-	sv_refute_sig CONT "$REC" "$ns"
+	assert_sig_from TERM "$MINIT_SELF" "$REC" "$CHILD_NS"
+	sv_stays_alive "$CHILD" 600
+	refute_sig CONT "$REC" "$CHILD_NS"
 	sv_send HUP "$MINIT_PID"
-	sv_exit_time "$child"
+	sv_exit_time "$CHILD"
 	sv_assert_at $((SV_T - SV_T0)) 300 "KILL of the child (its death)"
-	sv_assert_rung HUP 0 "$ns"
+	sv_assert_rung HUP 0 "$CHILD_NS"
 	wait_minit
 	assert_exit 137 "the ladder's KILL"
 }
@@ -131,10 +102,10 @@ t_stop_on() {
 # every one is gone by --stop-timeout.
 t_tree_killed() {
 	local mode=$1 g=${2:-} pids p sids
-	sv_start "$mode" --stop-timeout 600ms sigrec -o "$REC" -c 3 $g
-	sv_wait_ready "$REC" 4
-	sv_ready_host_pids
-	pids=("${SV_PIDS[@]}")
+	start_supervised "$mode" --stop-timeout 600ms sigrec -o "$REC" -c 3 $g
+	wait_ready "$REC" 4
+	ready_pids
+	pids=("${READY_HOST_PIDS[@]}")
 	((${#pids[@]} == 4)) || fail "expected 4 sigrec processes, found ${#pids[@]}: ${pids[*]}"
 	if [[ -n $g ]]; then
 		sids=$(awk '$1 == "ready" { print $4 }' "$REC" | sort -u | wc -l)
@@ -166,13 +137,10 @@ t_tree_killed() {
 
 # The child exits at once on TERM: minit must follow within SV_GRACE_TOL ms.
 t_graceful_fast() {
-	local child tc
-	sv_start "$1" sigrec -o "$REC" -x TERM:0
-	sv_wait_ready
-	sv_main && child=$SV_P
-	sv_watch "$child" "$MINIT_PID"
+	local tc
+	sv_open "$1" sigrec -o "$REC" -x TERM:0
 	sv_send TERM "$MINIT_PID"
-	sv_exit_time "$child"
+	sv_exit_time "$CHILD"
 	tc=$SV_T
 	sv_exit_time "$MINIT_PID"
 	sv_assert_span $((tc - SV_T0)) 0 "$SV_TOL" "the child's exit after TERM"
@@ -185,8 +153,8 @@ t_graceful_fast() {
 
 worker_reading() { # a worker of prefork master $1 accepted and waits for the request line
 	local w c
-	sv_desc "$1"
-	for w in "${SV_DESC[@]}"; do
+	descendants "$1"
+	for w in "${DESC[@]}"; do
 		c=
 		read -r c <"/proc/$w/wchan" 2>/dev/null
 		[[ $c == wait_woken ]] && return 0
@@ -199,15 +167,15 @@ worker_reading() { # a worker of prefork master $1 accepted and waits for the re
 # lasts as long as the test decides.
 t_graceful_prefork() {
 	local port master tc fd reply
-	port=$(sv_port)
-	sv_start "$1" prefork-server -w 2 -l "127.0.0.1:$port" -o "$T/prefork.log"
-	sv_wait_word "$OUT" ready 1
-	sv_main && master=$SV_P
+	port=$(free_port)
+	start_supervised "$1" prefork-server -w 2 -l "127.0.0.1:$port" -o "$T/prefork.log"
+	wait_ready "$OUT"
+	main_child && master=$MAIN_CHILD
 	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
 	wait_for -m "a worker to accept the connection" worker_reading "$master"
 	sv_watch "$master" "$MINIT_PID"
 	sv_send QUIT "$MINIT_PID"
-	sv_wait_re "$T/prefork.log" 'graceful stop'
+	wait_lines "$T/prefork.log" 'graceful stop'
 	is_alive "$master" || fail "the server did not wait for its open request"
 	printf 'ping\n' >&"$fd"
 	read -r -t 5 reply <&"$fd" || true
@@ -219,8 +187,8 @@ t_graceful_prefork() {
 	sv_assert_exit $((SV_T - tc)) 0 "$SV_GRACE_TOL" "time minit added to the server's own shutdown"
 	wait_minit
 	assert_exit 0 "the server's clean exit"
-	sv_count_log warning KILL
-	[[ $SV_LINES -eq 0 ]] || fail "KILL was used on a graceful stop: $stderr"
+	count_log warning KILL
+	[[ $NLINES -eq 0 ]] || fail "KILL was used on a graceful stop: $stderr"
 }
 @test "pid1: graceful QUIT of a preforking server with an open request: minit exits 0 within 10 ms of the master" {
 	sv_timed t_graceful_prefork pid1
@@ -234,12 +202,12 @@ t_graceful_prefork() {
 # exits with the main child's 0.
 t_graceful_leftover() {
 	local main left
-	sv_start "$1" --stop-timeout 600ms --leftover-grace 5s \
+	start_supervised "$1" --stop-timeout 600ms --leftover-grace 5s \
 		sh -c 'sigrec -o "$1" & exec sigrec -o "$1" -x TERM:0' sh "$REC"
-	sv_wait_ready "$REC" 2
-	sv_main && main=$SV_P
-	sv_desc "$main"
-	left=${SV_DESC[0]:-}
+	wait_ready "$REC" 2
+	main_child && main=$MAIN_CHILD
+	descendants "$main"
+	left=${DESC[0]:-}
 	[[ -n $left ]] || fail "the background sigrec is not a child of the main child"
 	sv_watch "$main" "$left" "$MINIT_PID"
 	sv_send TERM "$MINIT_PID"
@@ -259,19 +227,13 @@ t_graceful_leftover() {
 	sv_timed t_graceful_leftover sub
 }
 
-is_stopped() { [[ $(proc_state "$1") == T ]]; }
-
 # A stopped (SIGSTOP) child is woken by the CONT after the stop signal.
 t_stopped_child() {
-	local child
-	sv_start "$1" sigrec -o "$REC" -x TERM:0
-	sv_wait_ready
-	sv_main && child=$SV_P
-	kill -STOP "$child"
-	wait_for -m "the child to be stopped" is_stopped "$child"
-	sv_watch "$child" "$MINIT_PID"
+	sv_open "$1" sigrec -o "$REC" -x TERM:0
+	kill -STOP "$CHILD"
+	wait_for -m "the child to be stopped" is_stopped "$CHILD"
 	sv_send TERM "$MINIT_PID"
-	sv_exit_time "$child"
+	sv_exit_time "$CHILD"
 	sv_assert_span $((SV_T - SV_T0)) 0 "$SV_TOL" "the stopped child's exit after TERM+CONT"
 	wait_minit
 	assert_exit 0 "the child's clean exit"
@@ -280,26 +242,22 @@ t_stopped_child() {
 @test "subreaper: a stopped child is continued after the stop signal and exits cleanly" { sv_timed t_stopped_child sub; }
 
 t_second_request() {
-	local child ns t0 tk
-	sv_start "$1" --stop-ladder TERM,INT,QUIT,KILL --stop-timeout 1400ms sigrec -o "$REC"
-	sv_wait_ready
-	sv_main && child=$SV_P
-	sv_ready_field 2 && ns=$SV_F
-	sv_watch "$child" "$MINIT_PID"
+	local t0 tk
+	sv_open "$1" --stop-ladder TERM,INT,QUIT,KILL --stop-timeout 1400ms sigrec -o "$REC"
 	sv_send TERM "$MINIT_PID"
 	t0=$SV_T0
-	sv_wait_sig INT "$REC" "$ns" "$MINIT_SELF"
+	wait_sig INT "$REC" "$CHILD_NS" "$MINIT_SELF"
 	# a second request between rungs: the schedule must stay anchored at t0
 	sv_send TERM "$MINIT_PID"
-	sv_mark # minit has read the second TERM (lower signals are read first)
-	sv_exit_time "$child"
+	mark_via_minit # minit has read the second TERM (lower signals are read first)
+	sv_exit_time "$CHILD"
 	tk=$SV_T
 	SV_T0=$t0
-	sv_assert_rung INT 200 "$ns"
-	sv_assert_rung QUIT 600 "$ns"
+	sv_assert_rung INT 200 "$CHILD_NS"
+	sv_assert_rung QUIT 600 "$CHILD_NS"
 	sv_assert_at $((tk - t0)) 1400 "KILL of the child (its death)"
-	sv_sig TERM "$REC" "$ns" "$MINIT_SELF"
-	sv_assert_at $((SV_T - t0)) 0 "the first TERM"
+	sig_count TERM "$REC" "$CHILD_NS" "$MINIT_SELF"
+	sv_assert_at $((SIG_T - t0)) 0 "the first TERM"
 	wait_minit
 	assert_exit 137 "the ladder's KILL"
 }
@@ -308,14 +266,14 @@ t_second_request() {
 
 t_stop_in_backoff() {
 	start_minit "$1" --restart on-crash --backoff-min 5s crash SEGV -o "$T/starts"
-	sv_wait_log warning 'restart 1 of'
+	wait_log warning 'restart 1 of'
 	sv_watch "$MINIT_PID"
 	sv_send TERM "$MINIT_PID"
 	sv_exit_time "$MINIT_PID"
 	sv_assert_exit $((SV_T - SV_T0)) 0 "$SV_TOL" "minit's exit after TERM during back-off"
 	wait_minit
-	_sv_lines "$T/starts" start
-	[[ $SV_LINES -eq 1 ]] || fail "restarted after the stop: $(cat "$T/starts")"
+	count_lines "$T/starts" '^[[:space:]]*start([[:space:]]|$)'
+	[[ $NLINES -eq 1 ]] || fail "restarted after the stop: $(cat "$T/starts")"
 	assert_exit 139 "the last status, SEGV"
 }
 @test "pid1: a stop request during restart back-off ends minit at once with the last status" {

@@ -6,37 +6,30 @@
 # The main child is `sigrec -c N -x USR1:3`: USR1 (sent by the test straight
 # to it) makes it exit 3, leaving its N TERM-ignoring sigrec children behind.
 
-load lib/common
-load lib/supervise
+load lib/minit
 
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
-
-# start minit over `sigrec -c N [-g] -x USR1:3 [more sigrec options]`; sets
-# MAIN (host pid), MAIN_NS, LEFT (host pids of the children), LEFT_NS
+# start minit over `sigrec -c N [-g] -x USR1:3 [more sigrec options]` with
+# sv_open (CHILD, CHILD_NS: the main child; it watches the whole tree and
+# minit); sets LEFT (host pids of the children) and LEFT_NS
 start_tree() { # MODE N MINIT_OPTIONS... -- SIGREC_OPTIONS...
-	local mode=$1 n=$2 opts=() a
+	local mode=$1 n=$2 opts=() a HOST_PID
 	shift 2
 	while [[ $# -gt 0 && $1 != -- ]]; do opts+=("$1") && shift; done
 	[[ ${1:-} == -- ]] && shift
-	sv_start "$mode" "${opts[@]}" sigrec -o "$REC" -c "$n" -x USR1:3 "$@"
-	sv_wait_ready "$REC" $((n + 1))
-	sv_main && MAIN=$SV_P
-	sv_ready_field 2 && MAIN_NS=$SV_F
+	sv_open -n $((n + 1)) "$mode" "${opts[@]}" sigrec -o "$REC" -c "$n" -x USR1:3 "$@"
 	LEFT=() LEFT_NS=()
 	while read -r -a a; do
-		[[ ${a[0]} == ready && ${a[1]} != "$MAIN_NS" ]] || continue
+		[[ ${a[0]} == ready && ${a[1]} != "$CHILD_NS" ]] || continue
 		LEFT_NS+=("${a[1]}")
-		sv_host_pid "${a[1]}" && LEFT+=("$SV_P")
+		host_pid "${a[1]}" && LEFT+=("$HOST_PID")
 	done <"$REC"
 	((${#LEFT[@]} == n)) || fail "expected $n children of the main child, found ${LEFT[*]}"
 }
 
 # end_main: make the main child exit 3 on its own; SV_T0 = its exit time
 end_main() {
-	sv_send USR1 "$MAIN"
-	sv_exit_time "$MAIN"
+	sv_send USR1 "$CHILD"
+	sv_exit_time "$CHILD"
 	SV_T0=$SV_T
 }
 
@@ -46,7 +39,6 @@ t_grace() {
 	local mode=$1 grace=$2 opt=() i p
 	[[ $grace == default ]] && grace=2000 || opt=(--leftover-grace "${grace}ms")
 	start_tree "$mode" 2 "${opt[@]}" -- ${3:-}
-	sv_watch "$MAIN" "${LEFT[@]}" "$MINIT_PID"
 	end_main
 	for p in "${LEFT[@]}"; do
 		sv_exit_time "$p" $((grace / 1000 + 10))
@@ -78,7 +70,6 @@ t_grace() {
 t_grace_zero() {
 	local p
 	start_tree "$1" 2 --leftover-grace 0
-	sv_watch "$MAIN" "${LEFT[@]}" "$MINIT_PID"
 	end_main
 	for p in "${LEFT[@]}"; do
 		sv_exit_time "$p"
@@ -97,7 +88,6 @@ t_grace_zero() {
 t_obeying() {
 	local p last=0
 	start_tree "$1" 2 --leftover-grace 5s -- -x TERM:0
-	sv_watch "$MAIN" "${LEFT[@]}" "$MINIT_PID"
 	end_main
 	for p in "${LEFT[@]}"; do
 		sv_exit_time "$p"
@@ -116,14 +106,11 @@ t_obeying() {
 	sv_timed t_obeying sub
 }
 
-is_stopped() { [[ $(proc_state "$1") == T ]]; }
-
 # A stopped leftover is continued by the CONT that follows TERM.
 t_stopped() {
 	start_tree "$1" 1 --leftover-grace 5s -- -x TERM:0
 	kill -STOP "${LEFT[0]}"
 	wait_for -m "the leftover to be stopped" is_stopped "${LEFT[0]}"
-	sv_watch "$MAIN" "${LEFT[0]}" "$MINIT_PID"
 	end_main
 	sv_exit_time "${LEFT[0]}"
 	sv_assert_span $((SV_T - SV_T0)) 0 "$SV_TOL" "the stopped leftover's exit on TERM+CONT"
@@ -135,10 +122,7 @@ t_stopped() {
 @test "subreaper: a stopped leftover is continued and ends on TERM, long before the grace" { sv_timed t_stopped sub; }
 
 t_nothing_left() {
-	sv_start "$1" sigrec -o "$REC" -x USR1:3
-	sv_wait_ready
-	sv_main && MAIN=$SV_P
-	sv_watch "$MAIN" "$MINIT_PID"
+	sv_open "$1" sigrec -o "$REC" -x USR1:3
 	end_main
 	sv_exit_time "$MINIT_PID"
 	sv_assert_exit $((SV_T - SV_T0)) 0 "$SV_GRACE_TOL" "minit's exit with nothing left"
@@ -170,9 +154,8 @@ t_orphans() {
 t_after_crash() {
 	local p
 	start_tree "$1" 2 --restart no --leftover-grace 300ms -- -x USR2:0
-	sv_watch "$MAIN" "${LEFT[@]}" "$MINIT_PID"
-	kill -KILL "$MAIN"
-	sv_exit_time "$MAIN"
+	kill -KILL "$CHILD"
+	sv_exit_time "$CHILD"
 	SV_T0=$SV_T
 	for p in "${LEFT[@]}"; do
 		sv_exit_time "$p"

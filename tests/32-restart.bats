@@ -8,15 +8,10 @@
 # the last status. Every restart is logged with its reason and delay.
 # Start times come from `crash -o FILE` (CLOCK_MONOTONIC).
 #
-# lib/common's launch sets MINIT_RESTART=no; tests pass --restart, or run
-# minit through sv_default_prog to get the built-in default.
+# lib/launch.bash's launch sets MINIT_RESTART=no; tests pass --restart, or run
+# minit through default_prog to get the built-in default.
 
-load lib/common
-load lib/supervise
-
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
+load lib/minit
 
 # starts FILE: STARTS = the start times (us) from crash -o lines
 read_starts() {
@@ -25,8 +20,8 @@ read_starts() {
 	[[ -f $1 ]] || return 0
 	while read -r w p t; do
 		[[ $w == start ]] || continue
-		_sv_us "$t"
-		STARTS+=("$SV_US")
+		ms_to_us "$t"
+		STARTS+=("$US")
 	done <"$1"
 }
 
@@ -46,7 +41,7 @@ assert_gaps() {
 # and gives up after --restart-max; each restart is logged with reason and delay.
 t_backoff() {
 	local k d
-	PROG=$(sv_default_prog)
+	PROG=$(default_prog)
 	# --restart-max and --restart-window keep their defaults (5 in 60 s)
 	start_minit "$1" --backoff-min 50ms --backoff-max 200ms crash SEGV -o "$T/starts"
 	wait_minit 20
@@ -54,12 +49,12 @@ t_backoff() {
 	assert_gaps "$T/starts" 50 100 200 200 200
 	k=1
 	for d in 50 100 200 200 200; do
-		sv_count_log warning "killed by SIGSEGV.*restart $k of 5.* $d ms"
-		[[ $SV_LINES -eq 1 ]] || fail "no log line for restart $k (SEGV, $d ms): $stderr"
+		count_log warning "killed by SIGSEGV.*restart $k of 5.* $d ms"
+		[[ $NLINES -eq 1 ]] || fail "no log line for restart $k (SEGV, $d ms): $stderr"
 		k=$((k + 1))
 	done
-	sv_count_log error 'giving up'
-	[[ $SV_LINES -eq 1 ]] || fail "no 'giving up' error: $stderr"
+	count_log error 'giving up'
+	[[ $NLINES -eq 1 ]] || fail "no 'giving up' error: $stderr"
 }
 @test "pid1: default on-crash: SEGV restarts after 50, 100, 200, 200, 200 ms, gives up after 5, exit 139" {
 	sv_timed t_backoff pid1
@@ -84,8 +79,8 @@ t_crash_signals() {
 	read_starts "$T/starts"
 	((${#STARTS[@]} == 9)) || fail "expected 9 starts, got ${#STARTS[@]}: $stderr"
 	for s in $CRASH_SIGS; do
-		sv_count_log warning "killed by SIG$s.*; restart $k of 8"
-		[[ $SV_LINES -eq 1 ]] || fail "SIG$s did not cause restart $k: $stderr"
+		count_log warning "killed by SIG$s.*; restart $k of 8"
+		[[ $NLINES -eq 1 ]] || fail "SIG$s did not cause restart $k: $stderr"
 		k=$((k + 1))
 	done
 }
@@ -102,7 +97,7 @@ t_not_crashes() {
 	for what in TERM:143 HUP:129 exit:3:3; do
 		code=${what##*:}
 		rm -f "$T/starts"
-		PROG=$(sv_default_prog)
+		PROG=$(default_prog)
 		run_minit "$1" --backoff-min 5ms crash "${what%:*}" -o "$T/starts"
 		assert_exit "$code" "crash ${what%:*} is no crash"
 		read_starts "$T/starts"
@@ -121,8 +116,8 @@ t_on_failure() {
 	assert_exit 0 "the third start exits 0 and is not restarted"
 	read_starts "$T/starts"
 	((${#STARTS[@]} == 3)) || fail "expected 3 starts, got ${#STARTS[@]}: $stderr"
-	sv_count_log warning 'exited with status 3; restart [12] of 5'
-	[[ $SV_LINES -eq 2 ]] || fail "expected 2 restarts logged for exit 3: $stderr"
+	count_log warning 'exited with status 3; restart [12] of 5'
+	[[ $NLINES -eq 2 ]] || fail "expected 2 restarts logged for exit 3: $stderr"
 	# and a crash still counts as a failure
 	rm -f "$T/starts"
 	run_minit "$1" --restart on-failure --backoff-min 5ms --restart-max 1 crash SEGV -o "$T/starts"
@@ -138,8 +133,8 @@ t_always() {
 	assert_exit 0 "the last status, 0, after giving up"
 	read_starts "$T/starts"
 	((${#STARTS[@]} == 3)) || fail "expected 3 starts (2 restarts of exit 0), got ${#STARTS[@]}: $stderr"
-	sv_count_log warning 'exited with status 0; restart [12] of 2'
-	[[ $SV_LINES -eq 2 ]] || fail "expected 2 restarts logged for exit 0: $stderr"
+	count_log warning 'exited with status 0; restart [12] of 2'
+	[[ $NLINES -eq 2 ]] || fail "expected 2 restarts logged for exit 0: $stderr"
 }
 @test "pid1: always restarts exit 0 too, and gives up after --restart-max" { t_always pid1; }
 @test "subreaper: always restarts exit 0 too, and gives up after --restart-max" { t_always sub; }
@@ -156,14 +151,14 @@ t_no() {
 t_exec_failure() {
 	run_minit "$1" --restart always --backoff-min 5ms /nonexistent/minit-test-command
 	assert_exit 127 "command not found"
-	sv_count_log warning restart
-	[[ $SV_LINES -eq 0 ]] || fail "restarted after exec failure: $stderr"
+	count_log warning restart
+	[[ $NLINES -eq 0 ]] || fail "restarted after exec failure: $stderr"
 	printf 'not a program\n' >"$T/noexec"
 	chmod 0644 "$T/noexec"
 	run_minit "$1" --restart always --backoff-min 5ms "$T/noexec"
 	assert_exit 126 "command not executable"
-	sv_count_log warning restart
-	[[ $SV_LINES -eq 0 ]] || fail "restarted after exec failure: $stderr"
+	count_log warning restart
+	[[ $NLINES -eq 0 ]] || fail "restarted after exec failure: $stderr"
 }
 @test "pid1: no restart after an exec failure (127 not found, 126 not executable), even with always" {
 	t_exec_failure pid1
@@ -176,22 +171,22 @@ t_exec_failure() {
 # (on-crash) is restarted.
 t_no_restart_after_stop() {
 	start_minit "$1" --restart always --backoff-min 5ms sigrec -o "$REC" -x TERM:0
-	sv_wait_ready
+	wait_ready
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	assert_exit 0 "clean exit after TERM"
-	sv_ready_count_is 1
+	ready_count_is 1
 	rm -f "$REC"
 	start_minit "$1" --restart on-crash --backoff-min 5ms --stop-timeout 200ms sigrec -o "$REC"
-	sv_wait_ready
+	wait_ready
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	assert_exit 137 "the ladder's KILL"
-	sv_ready_count_is 1
+	ready_count_is 1
 }
-sv_ready_count_is() {
-	_sv_lines "$REC" ready
-	[[ $SV_LINES -eq $1 ]] || fail "expected $1 start(s) of the child, got $SV_LINES: $(cat "$REC")$(diag_tail)"
+ready_count_is() {
+	count_lines "$REC" "$READY_RE"
+	[[ $NLINES -eq $1 ]] || fail "expected $1 start(s) of the child, got $NLINES: $(cat "$REC")$(diag_tail)"
 }
 @test "pid1: no restart after a stop request (always + clean exit, on-crash + the ladder's KILL)" {
 	t_no_restart_after_stop pid1
@@ -207,10 +202,10 @@ sv_ready_count_is() {
 t_window() {
 	start_minit "$1" --restart on-crash --backoff-min 100ms --backoff-max 100ms \
 		--restart-max 2 --restart-window 500ms crash SEGV -d 250 -o "$T/starts"
-	wait_for -t 15 -m "6 starts" eval '_sv_lines "$T/starts" start && ((SV_LINES >= 6))'
+	wait_lines "$T/starts" '^start ' 6 15
 	is_alive "$MINIT_PID" || fail "minit gave up although the restarts were outside the window"
-	sv_count_log error 'giving up'
-	[[ $SV_LINES -eq 0 ]] || fail "minit gave up: $stderr"
+	count_log error 'giving up'
+	[[ $NLINES -eq 0 ]] || fail "minit gave up: $stderr"
 	kill -TERM "$MINIT_PID"
 	wait_minit
 }
@@ -236,8 +231,8 @@ t_backoff_reset() {
 	((${#STARTS[@]} == 4)) || fail "expected 4 starts, got ${#STARTS[@]}: $stderr"
 	k=1
 	for d in 200 200 400; do
-		sv_count_log warning "restart $k of 3 in $d ms"
-		[[ $SV_LINES -eq 1 ]] || fail "restart $k should be logged with $d ms: $stderr"
+		count_log warning "restart $k of 3 in $d ms"
+		[[ $NLINES -eq 1 ]] || fail "restart $k should be logged with $d ms: $stderr"
 		k=$((k + 1))
 	done
 	sv_assert_span $((STARTS[1] - STARTS[0])) 200 1200 "first back-off (200 ms)"
@@ -252,26 +247,26 @@ t_backoff_reset() {
 # its port); the new master starts after the back-off.
 t_crash_workers() {
 	local port master workers w
-	port=$(sv_port)
-	sv_start "$1" --restart on-crash --backoff-min 300ms \
+	port=$(free_port)
+	start_supervised "$1" --restart on-crash --backoff-min 300ms \
 		prefork-server -w 2 -l "127.0.0.1:$port" -o "$T/prefork.log"
-	sv_wait_word "$OUT" ready 1
-	sv_main && master=$SV_P
-	sv_desc "$master"
-	workers=("${SV_DESC[@]}")
+	wait_ready "$OUT"
+	main_child && master=$MAIN_CHILD
+	descendants "$master"
+	workers=("${DESC[@]}")
 	((${#workers[@]} == 2)) || fail "expected 2 workers, found ${workers[*]}"
 	sv_watch "$master" "${workers[@]}"
-	[[ $(sv_req "$port" $'crash\n') == crash* ]] || fail "no reply to crash"
+	[[ $(tcp_req "$port" $'crash\n') == crash* ]] || fail "no reply to crash"
 	sv_exit_time "$master"
 	SV_T0=$SV_T
 	for w in "${workers[@]}"; do
 		sv_exit_time "$w"
 		sv_assert_span $((SV_T - SV_T0)) 0 "$SV_TOL" "old worker $w TERMed after the crash"
 	done
-	sv_wait_word "$OUT" ready 2
-	wait_for -m "the new master to answer" sv_ping "$port"
-	sv_count_log warning 'killed by SIGSEGV; restart 1 of 5 in 300 ms'
-	[[ $SV_LINES -eq 1 ]] || fail "restart not logged: $(cat "$ERR")"
+	wait_ready "$OUT" 2
+	wait_for -m "the new master to answer" prefork_ping "$port"
+	count_log warning 'killed by SIGSEGV; restart 1 of 5 in 300 ms'
+	[[ $NLINES -eq 1 ]] || fail "restart not logged: $(cat "$ERR")"
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	assert_exit 0 "fast stop of the new master"

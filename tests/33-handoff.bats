@@ -6,44 +6,36 @@
 # (USR2, WINCH, QUIT to the old master: the new master becomes the main child
 # and later stops cleanly). Signals to minit then go to the new main child.
 
-load lib/common
-load lib/supervise
+load lib/minit
 
 setup_file() {
-	build_helpers && sv_build_tools || {
-		echo "cannot build the probes in $SV_HELPERS" >&2
-		return 1
-	}
+	check_probes || return 1
 	# nginx for the binary upgrade (scripts/packages.sh, only when missing)
-	sv_packages || echo "# scripts/packages.sh failed: the nginx test will skip" >&3
-}
-
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
+	server_packages || echo "# scripts/packages.sh failed: the nginx test will skip" >&3
 }
 
 # pidfile_names NSPID FILE: FILE holds a pid other than NSPID
-pidfile_differs() { local p; p=$(sv_pidfile_pid "$2"); [[ -n $p && $p != "$1" ]]; }
+pidfile_differs() { local p; p=$(pidfile_pid "$2"); [[ -n $p && $p != "$1" ]]; }
 
 # A daemonising server: the launcher exits 0 at once, the daemon (setsid,
 # re-parented to minit) writes the pid file; minit follows it, forwards
 # signals to it, and exits 0 right after its graceful stop.
 t_daemon() {
 	local port ns master
-	port=$(sv_port)
-	sv_start "$1" -v --pidfile "$T/server.pid" \
+	port=$(free_port)
+	start_supervised "$1" -v --pidfile "$T/server.pid" \
 		prefork-server -d -p "$T/server.pid" -w 2 -l "127.0.0.1:$port" -o "$T/prefork.log"
-	sv_wait_log info 'exited; following pid'
-	ns=$(sv_pidfile_pid "$T/server.pid")
-	sv_count_log info "following pid $ns from $T/server.pid"
-	[[ $SV_LINES -eq 1 ]] || fail "minit did not follow the pid file's $ns: $(cat "$ERR")"
-	sv_host_pid "$ns" && master=$SV_P
+	wait_log info 'exited; following pid'
+	ns=$(pidfile_pid "$T/server.pid")
+	count_log info "following pid $ns from $T/server.pid"
+	[[ $NLINES -eq 1 ]] || fail "minit did not follow the pid file's $ns: $(cat "$ERR")"
+	host_pid "$ns" && master=$HOST_PID
 	[[ -n $master ]] || fail "pid $ns from the pid file is not in minit's tree"
-	wait_for -m "the daemon to answer" sv_ping "$port"
+	wait_for -m "the daemon to answer" prefork_ping "$port"
 	is_alive "$MINIT_PID" || fail "minit ended with the launcher"
 	# signals now go to the daemon
 	kill -HUP "$MINIT_PID"
-	sv_wait_re "$T/prefork.log" 'reload'
+	wait_lines "$T/prefork.log" 'reload'
 	sv_watch "$master" "$MINIT_PID"
 	kill -QUIT "$MINIT_PID"
 	sv_exit_time "$master"
@@ -53,8 +45,8 @@ t_daemon() {
 	wait_minit
 	assert_exit 0 "the daemon's clean exit"
 	grep -q 'graceful stop' "$T/prefork.log" || fail "the daemon did not get QUIT: $(cat "$T/prefork.log")"
-	sv_count_log warning KILL
-	[[ $SV_LINES -eq 0 ]] || fail "KILL was needed: $(cat "$ERR")"
+	count_log warning KILL
+	[[ $NLINES -eq 0 ]] || fail "KILL was needed: $(cat "$ERR")"
 }
 @test "pid1: a daemonising server (prefork-server -d -p) is followed through --pidfile and stops cleanly" {
 	sv_timed t_daemon pid1
@@ -68,19 +60,19 @@ t_daemon() {
 # ms), not after waiting for the pid file to change.
 t_daemon_crash() {
 	local port ns t0
-	port=$(sv_port)
-	sv_start "$1" -v --restart on-crash --pidfile "$T/server.pid" \
+	port=$(free_port)
+	start_supervised "$1" -v --restart on-crash --pidfile "$T/server.pid" \
 		prefork-server -d -p "$T/server.pid" -w 2 -l "127.0.0.1:$port" -o "$T/prefork.log"
-	sv_wait_log info 'exited; following pid'
-	ns=$(sv_pidfile_pid "$T/server.pid")
-	wait_for -m "the daemon to answer" sv_ping "$port"
+	wait_log info 'exited; following pid'
+	ns=$(pidfile_pid "$T/server.pid")
+	wait_for -m "the daemon to answer" prefork_ping "$port"
 	t0=${EPOCHREALTIME/./}
-	[[ $(sv_req "$port" $'crash\n') == crash* ]] || fail "no reply to crash"
-	sv_wait_log warning 'killed by SIGSEGV; restart 1 of 5 in 100 ms' 1 10
+	[[ $(tcp_req "$port" $'crash\n') == crash* ]] || fail "no reply to crash"
+	wait_log warning 'killed by SIGSEGV; restart 1 of 5 in 100 ms' 1 10
 	t0=$(((${EPOCHREALTIME/./} - t0) / 1000))
 	((t0 < 1000)) || fail "the restart was decided ${t0} ms after the crash (back-off 100 ms)$(diag_tail)"
-	sv_wait_log info 'exited; following pid' 2
-	wait_for -m "the new daemon to answer" sv_ping "$port"
+	wait_log info 'exited; following pid' 2
+	wait_for -m "the new daemon to answer" prefork_ping "$port"
 	pidfile_differs "$ns" "$T/server.pid" || fail "the pid file still names the crashed daemon"
 	kill -TERM "$MINIT_PID"
 	wait_minit
@@ -98,20 +90,20 @@ t_daemon_crash() {
 # sends it the next stop request and exits with its status.
 t_child_successor() {
 	local main succ ns_succ
-	sv_start "$1" -v --pidfile "$T/server.pid" sigrec -o "$REC" -c 1 -x USR1:0 -x TERM:7
-	sv_wait_ready "$REC" 2
-	sv_main && main=$SV_P
-	sv_ready_field 2 && local ns_main=$SV_F
+	start_supervised "$1" -v --pidfile "$T/server.pid" sigrec -o "$REC" -c 1 -x USR1:0 -x TERM:7
+	wait_ready "$REC" 2
+	main_child && main=$MAIN_CHILD
+	last_ready && local ns_main=$READY_PID
 	ns_succ=$(awk -v m="$ns_main" '$1 == "ready" && $2 != m { print $2; exit }' "$REC")
 	echo "$ns_succ" >"$T/server.pid"
-	sv_host_pid "$ns_succ" && succ=$SV_P
+	host_pid "$ns_succ" && succ=$HOST_PID
 	sv_watch "$main" "$MINIT_PID"
 	kill -USR1 "$main"
 	sv_exit_time "$main"
-	sv_wait_log info "pid $ns_main exited; following pid $ns_succ"
+	wait_log info "pid $ns_main exited; following pid $ns_succ"
 	is_alive "$MINIT_PID" || fail "minit ended instead of following pid $ns_succ"
 	kill -TERM "$MINIT_PID"
-	sv_assert_once_from TERM "$MINIT_SELF" "$REC" "$ns_succ"
+	assert_sig_from TERM "$MINIT_SELF" "$REC" "$ns_succ"
 	wait_minit
 	assert_exit 7 "the successor's status"
 }
@@ -125,13 +117,10 @@ t_child_successor() {
 # The pid file names the exiting main child itself: nothing to follow, minit
 # ends with its status at once.
 t_stale() {
-	sv_start "$1" -v --pidfile "$T/server.pid" sigrec -o "$REC" -x USR1:5
-	sv_wait_ready
-	sv_main && MAIN=$SV_P
-	sv_ready_field 2 && echo "$SV_F" >"$T/server.pid"
-	sv_watch "$MAIN" "$MINIT_PID"
-	sv_send USR1 "$MAIN"
-	sv_exit_time "$MAIN"
+	sv_open "$1" -v --pidfile "$T/server.pid" sigrec -o "$REC" -x USR1:5
+	echo "$CHILD_NS" >"$T/server.pid"
+	sv_send USR1 "$CHILD"
+	sv_exit_time "$CHILD"
 	SV_T0=$SV_T
 	sv_exit_time "$MINIT_PID"
 	sv_assert_exit $((SV_T - SV_T0)) 0 "$SV_TOL" "minit's exit when the pid file names the exited child"
@@ -147,15 +136,15 @@ t_stale() {
 	sleep 1000 &
 	outside=$!
 	BG_PIDS+=("$outside")
-	sv_start sub -v --pidfile "$T/server.pid" --leftover-grace 1s \
+	start_supervised sub -v --pidfile "$T/server.pid" --leftover-grace 1s \
 		sh -c 'echo "$2" >"$1"; sigrec -o "$3" &
 			until grep -q "^ready" "$3" 2>/dev/null; do sleep 0.01; done; exit 6' \
 		sh "$T/server.pid" "$outside" "$REC"
 	wait_minit 15
 	assert_exit 6 "the main child's status"
 	is_alive "$outside" || fail "the outside process was killed"
-	sv_count_log info "following pid $outside"
-	[[ $SV_LINES -eq 0 ]] || fail "minit followed a process outside its tree: $(cat "$ERR")"
+	count_log info "following pid $outside"
+	[[ $NLINES -eq 0 ]] || fail "minit followed a process outside its tree: $(cat "$ERR")"
 }
 
 # As PID 1, a process that entered the namespace from outside (docker exec,
@@ -164,34 +153,34 @@ t_stale() {
 # process of the namespace, which the kernel would kill anyway.)
 @test "pid1: a pid file naming a process that entered the namespace from outside (like docker exec) is not followed" {
 	local ns_pid
-	sv_start pid1 -v --pidfile "$T/server.pid" --leftover-grace 1s sigrec -o "$REC" -c 1 -x USR1:6
-	sv_wait_ready "$REC" 2
-	sv_main && local main=$SV_P
+	start_supervised pid1 -v --pidfile "$T/server.pid" --leftover-grace 1s sigrec -o "$REC" -c 1 -x USR1:6
+	wait_ready "$REC" 2
+	main_child && local main=$MAIN_CHILD
 	MINITTEST_TAG=$TAG nsenter -t "$MINIT_PID" -p -m sigrec -o "$T/outside.rec" &
 	BG_PIDS+=("$!")
-	sv_wait_ready "$T/outside.rec"
+	wait_ready "$T/outside.rec"
 	ns_pid=$(awk '$1 == "ready" { print $2; exit }' "$T/outside.rec")
 	echo "$ns_pid" >"$T/server.pid"
 	kill -USR1 "$main"
 	wait_minit 15
 	assert_exit 6 "the main child's status"
-	sv_count_log info "following pid $ns_pid"
-	[[ $SV_LINES -eq 0 ]] || fail "minit followed a process that entered from outside: $(cat "$ERR")"
+	count_log info "following pid $ns_pid"
+	[[ $NLINES -eq 0 ]] || fail "minit followed a process that entered from outside: $(cat "$ERR")"
 }
 
 # Inside minit's tree but not its child: the pid file names a grandchild
 # whose parent is still alive. minit could not wait for it or learn its
 # status, so it does not follow it.
 t_grandchild() {
-	sv_start "$1" -v --pidfile "$T/server.pid" --leftover-grace 1s \
+	start_supervised "$1" -v --pidfile "$T/server.pid" --leftover-grace 1s \
 		sh -c 'sh -c "sleep 1000 & echo \$! >\"\$1\"; wait" sh "$1" &
 			until [ -s "$1" ] && [ -e "$2" ]; do sleep 0.01; done; exit 6' \
 		sh "$T/server.pid" "$T/go"
 	touch "$T/go"
 	wait_minit 15
 	assert_exit 6 "the main child's status"
-	sv_count_log info "following pid"
-	[[ $SV_LINES -eq 0 ]] || fail "minit followed a grandchild it cannot wait for: $(cat "$ERR")"
+	count_log info "following pid"
+	[[ $NLINES -eq 0 ]] || fail "minit followed a grandchild it cannot wait for: $(cat "$ERR")"
 }
 @test "pid1: a pid file naming a grandchild whose parent lives is not followed" { sv_timed t_grandchild pid1; }
 @test "subreaper: a pid file naming a grandchild whose parent lives is not followed" { sv_timed t_grandchild sub; }
@@ -202,36 +191,36 @@ t_grandchild() {
 # new master becomes the main child, serves, and stops cleanly on QUIT.
 t_nginx_upgrade() {
 	local port old new old_h new_h
-	sv_need /usr/sbin/nginx
-	port=$(sv_port)
-	sv_nginx_conf "$T/nginx" "$port" on
-	sv_start "$1" -v --pidfile "$T/nginx/nginx.pid" \
+	need /usr/sbin/nginx
+	port=$(free_port)
+	nginx_conf "$T/nginx" "$port" on
+	start_supervised "$1" -v --pidfile "$T/nginx/nginx.pid" \
 		/usr/sbin/nginx -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log"
-	sv_wait_log info 'exited; following pid'
-	old=$(sv_pidfile_pid "$T/nginx/nginx.pid")
-	sv_host_pid "$old" && old_h=$SV_P
+	wait_log info 'exited; following pid'
+	old=$(pidfile_pid "$T/nginx/nginx.pid")
+	host_pid "$old" && old_h=$HOST_PID
 	[[ -n $old_h ]] || fail "nginx master $old not found in minit's tree"
-	sv_track "$old_h"
-	wait_for -m "nginx to answer" sv_http_ok "$port"
+	track_pids "$old_h"
+	wait_for -m "nginx to answer" http_ok "$port"
 
 	kill -USR2 "$old_h"
 	wait_for -m "the new master's pid file" pidfile_differs "$old" "$T/nginx/nginx.pid"
-	[[ $(sv_pidfile_pid "$T/nginx/nginx.pid.oldbin") == "$old" ]] || fail "no nginx.pid.oldbin"
-	new=$(sv_pidfile_pid "$T/nginx/nginx.pid")
-	sv_host_pid "$new" && new_h=$SV_P
-	sv_track "$new_h"
+	[[ $(pidfile_pid "$T/nginx/nginx.pid.oldbin") == "$old" ]] || fail "no nginx.pid.oldbin"
+	new=$(pidfile_pid "$T/nginx/nginx.pid")
+	host_pid "$new" && new_h=$HOST_PID
+	track_pids "$new_h"
 	wait_for -m "the new master's workers" eval '(($(children_of "$new_h" | wc -l) >= 2))'
 
 	kill -WINCH "$old_h"
 	wait_for -m "the old workers to quit" eval '[[ $(children_of "$old_h") == "$new_h" ]]'
-	wait_for -m "nginx to answer through the new workers" sv_http_ok "$port"
+	wait_for -m "nginx to answer through the new workers" http_ok "$port"
 
 	sv_watch "$old_h" "$new_h" "$MINIT_PID"
 	kill -QUIT "$old_h"
 	sv_exit_time "$old_h"
-	sv_wait_log info "pid $old exited; following pid $new"
+	wait_log info "pid $old exited; following pid $new"
 	is_alive "$MINIT_PID" || fail "minit ended with the old master"
-	wait_for -m "nginx to answer after the upgrade" sv_http_ok "$port"
+	wait_for -m "nginx to answer after the upgrade" http_ok "$port"
 
 	kill -QUIT "$MINIT_PID"
 	sv_exit_time "$new_h"
@@ -240,8 +229,8 @@ t_nginx_upgrade() {
 	sv_assert_exit $((SV_T - tc)) 0 "$SV_TOL" "minit's exit after the new master's"
 	wait_minit
 	assert_exit 0 "the new master's clean exit"
-	sv_count_log warning KILL
-	[[ $SV_LINES -eq 0 ]] || fail "KILL was needed: $(cat "$ERR")"
+	count_log warning KILL
+	[[ $NLINES -eq 0 ]] || fail "KILL was needed: $(cat "$ERR")"
 	grep -q "$new#$new: exit" "$T/nginx/error.log" || fail "the new master did not exit cleanly: $(tail "$T/nginx/error.log")"
 }
 @test "pid1: nginx binary upgrade (USR2, WINCH, QUIT): the new master becomes the main child and stops cleanly" {

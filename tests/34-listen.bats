@@ -6,12 +6,7 @@
 # (exit 2), ports in use and permission errors (exit 125) are one-line
 # errors before anything is spawned. Only 127.0.0.1 / ::1 are used.
 
-load lib/common
-load lib/supervise
-
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
+load lib/minit
 
 # socket inode listening on a TCP port (hex in /proc/net/tcp{,6}) or a unix path
 tcp_inode() { # FILE PORT
@@ -23,23 +18,23 @@ unix_inode() { # PATH
 
 t_env() {
 	local p4 p6 line ns fds inodes i
-	p4=$(sv_port)
-	p6=$(sv_port)
-	sv_start "$1" --listen "web=tcp:127.0.0.1:$p4" --listen "tcp6:[::1]:$p6" \
+	p4=$(free_port)
+	p6=$(free_port)
+	start_supervised "$1" --listen "web=tcp:127.0.0.1:$p4" --listen "tcp6:[::1]:$p6" \
 		--listen "ctl=unix:$T/ctl.sock" \
 		sh -c 'echo "env $LISTEN_FDS $LISTEN_PID $$ $LISTEN_FDNAMES"
 			echo fds-begin; ls -v /proc/$$/fd; echo fds-end
 			ino=; for f in 3 4 5; do [ -S /proc/$$/fd/$f ] && ino="$ino $(readlink /proc/$$/fd/$f)"; done
 			echo "inodes$ino"
 			exec sleep 1000'
-	sv_wait_word "$OUT" inodes 1
+	wait_lines "$OUT" '^inodes( |$)'
 	read -r _ n lpid ns names < <(grep '^env ' "$OUT")
 	[[ $n == 3 ]] || fail "LISTEN_FDS=$n, expected 3: $(cat "$OUT")"
 	[[ $lpid == "$ns" ]] || fail "LISTEN_PID=$lpid is not the child's pid $ns"
 	[[ $names == web:listen:ctl ]] || fail "LISTEN_FDNAMES=$names, expected web:listen:ctl"
 	# (ls writes straight to the file: a pipe would add the shell's pipe fds)
 	fds=$(awk '$1 == "fds-end" { f = 0 } f { printf " %s", $1 } $1 == "fds-begin" { f = 1 }' "$OUT")
-	sv_main && valgrind_fd "$SV_P" "$VG_FD" && fds=${fds% "$VG_FD"} # valgrind's log
+	main_child && valgrind_fd "$MAIN_CHILD" "$VG_FD" && fds=${fds% "$VG_FD"} # valgrind's log
 	[[ $fds == " 0 1 2 3 4 5" ]] || fail "the child's fds should be 0-2 and the 3 sockets, got:$fds"
 	inodes=($(grep '^inodes ' "$OUT" | sed 's/socket:\[\([0-9]*\)\]/\1/g'))
 	((${#inodes[@]} == 4)) || fail "fds 3, 4, 5 should be sockets: ${inodes[*]}"
@@ -68,7 +63,7 @@ t_env() {
 # The child can connect at once: minit listened before the first spawn.
 t_before_spawn() {
 	local port
-	port=$(sv_port)
+	port=$(free_port)
 	run_minit "$1" --listen "tcp:127.0.0.1:$port" \
 		bash -c 'exec 9<>"/dev/tcp/127.0.0.1/$1" && echo connected' bash "$port"
 	assert_exit 0 "the child connected"
@@ -79,27 +74,27 @@ t_before_spawn() {
 
 # fd 3's socket inode of the current prefork master
 master_fd3() {
-	sv_main || return 1
-	readlink "/proc/$SV_P/fd/3"
+	main_child || return 1
+	readlink "/proc/$MAIN_CHILD/fd/3"
 }
 
 # A client loop against the socket while the server is made to crash 10
 # times: no connection is refused, the socket is the same throughout.
 t_no_refused() {
 	local port k first last summary total ok refused other
-	port=$(sv_port)
-	sv_start "$1" --listen "tcp:127.0.0.1:$port" --restart on-crash --backoff-min 10ms \
+	port=$(free_port)
+	start_supervised "$1" --listen "tcp:127.0.0.1:$port" --restart on-crash --backoff-min 10ms \
 		--backoff-max 20ms --restart-max 50 prefork-server -w 2 -o "$T/prefork.log"
-	sv_wait_word "$OUT" ready 1
+	wait_ready "$OUT"
 	first=$(master_fd3)
 	"$SVTOOL" client "$port" "$T/client.stop" 200000 60000 >"$T/client.out" &
 	local client=$!
 	BG_PIDS+=("$client")
 	for k in 1 2 3 4 5 6 7 8 9 10; do
-		[[ $(sv_req "$port" $'crash\n') == crash* ]] || fail "crash $k: no reply$(diag_tail)"
-		sv_wait_word "$OUT" ready $((k + 1))
+		[[ $(tcp_req "$port" $'crash\n') == crash* ]] || fail "crash $k: no reply$(diag_tail)"
+		wait_ready "$OUT" $((k + 1))
 	done
-	wait_for -m "the last server to answer" sv_ping "$port"
+	wait_for -m "the last server to answer" prefork_ping "$port"
 	last=$(master_fd3)
 	touch "$T/client.stop"
 	wait "$client"
@@ -109,10 +104,10 @@ t_no_refused() {
 	((refused == 0)) || fail "$refused connections refused:
 $(grep '^fail' "$T/client.out" | head -20)"
 	((ok > 0 && total >= 10)) || fail "too few connections: $(tail -n 1 "$T/client.out")"
-	sv_count_log warning 'killed by SIGSEGV; restart'
-	[[ $SV_LINES -eq 10 ]] || fail "expected 10 restarts, got $SV_LINES: $(cat "$ERR")"
-	sv_count_re "$T/prefork.log" 'listening on fd 3 \(LISTEN_FDS\)'
-	[[ $SV_LINES -eq 11 ]] || fail "every start should use fd 3 (LISTEN_FDS): $(grep listening "$T/prefork.log")"
+	count_log warning 'killed by SIGSEGV; restart'
+	[[ $NLINES -eq 10 ]] || fail "expected 10 restarts, got $NLINES: $(cat "$ERR")"
+	count_lines "$T/prefork.log" 'listening on fd 3 \(LISTEN_FDS\)'
+	[[ $NLINES -eq 11 ]] || fail "every start should use fd 3 (LISTEN_FDS): $(grep listening "$T/prefork.log")"
 	[[ -n $first && $first == "$last" ]] || fail "fd 3 changed across restarts: $first -> $last"
 	kill -TERM "$MINIT_PID"
 	wait_minit
@@ -152,8 +147,8 @@ t_bad_addr() {
 
 t_in_use() {
 	local port free first
-	port=$(sv_port)
-	free=$(sv_port)
+	port=$(free_port)
+	free=$(free_port)
 	# another minit holds the port
 	env MINITTEST_TAG="$TAG" "${MINIT_WRAP[@]}" "$MINIT" --listen "tcp:127.0.0.1:$port" sleep 1000 2>/dev/null &
 	first=$!

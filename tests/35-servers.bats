@@ -8,27 +8,19 @@
 # come from scripts/packages.sh (nginx-light|nginx, gunicorn, apache2,
 # postgresql), run in setup_file when one is missing.
 
-load lib/common
-load lib/supervise
+load lib/minit
 
 setup_file() {
-	build_helpers && sv_build_tools || {
-		echo "cannot build the probes in $SV_HELPERS" >&2
-		return 1
-	}
-	sv_packages || echo "# scripts/packages.sh failed: server tests will skip" >&3
-	sv_pg_init || echo "# no PostgreSQL cluster: the PostgreSQL tests will skip" >&3
+	check_probes || return 1
+	server_packages || echo "# scripts/packages.sh failed: server tests will skip" >&3
+	pg_init || echo "# no PostgreSQL cluster: the PostgreSQL tests will skip" >&3
 }
 
-teardown_file() { sv_pg_cleanup; }
-
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
+teardown_file() { pg_cleanup; }
 
 assert_no_kill() {
-	sv_count_log warning KILL
-	[[ $SV_LINES -eq 0 ]] || fail "KILL was needed: $(cat "$ERR")"
+	count_log warning KILL
+	[[ $NLINES -eq 0 ]] || fail "KILL was needed: $(cat "$ERR")"
 }
 
 # ---------------------------------------------------------------------------
@@ -37,19 +29,19 @@ assert_no_kill() {
 # daemon off: TERM (fast) and QUIT (graceful) both end nginx and minit with 0
 t_nginx_foreground() {
 	local port sig
-	sv_need /usr/sbin/nginx
+	need /usr/sbin/nginx
 	for sig in TERM QUIT; do
-		port=$(sv_port)
+		port=$(free_port)
 		rm -rf "$T/nginx"
-		sv_nginx_conf "$T/nginx" "$port" off
-		sv_start "$1" /usr/sbin/nginx -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log"
-		wait_for -m "nginx to answer" sv_http_ok "$port"
+		nginx_conf "$T/nginx" "$port" off
+		start_supervised "$1" /usr/sbin/nginx -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log"
+		wait_for -m "nginx to answer" http_ok "$port"
 		kill -"$sig" "$MINIT_PID"
 		wait_minit
 		assert_exit 0 "nginx's clean exit on $sig"
 		assert_no_kill
-		sv_count_re "$T/nginx/error.log" 'exit$'
-		((SV_LINES >= 1)) || fail "nginx did not exit cleanly on $sig: $(tail "$T/nginx/error.log")"
+		count_lines "$T/nginx/error.log" 'exit$'
+		((NLINES >= 1)) || fail "nginx did not exit cleanly on $sig: $(tail "$T/nginx/error.log")"
 	done
 }
 @test "pid1: nginx (daemon off) serves and exits 0 on TERM and on QUIT" { t_nginx_foreground pid1; }
@@ -59,20 +51,20 @@ t_nginx_foreground() {
 # file, forwards HUP (reload) to it and stops it cleanly.
 t_nginx_daemon() {
 	local port master
-	sv_need /usr/sbin/nginx
-	port=$(sv_port)
-	sv_nginx_conf "$T/nginx" "$port" on
-	sv_start "$1" -v --pidfile "$T/nginx/nginx.pid" \
+	need /usr/sbin/nginx
+	port=$(free_port)
+	nginx_conf "$T/nginx" "$port" on
+	start_supervised "$1" -v --pidfile "$T/nginx/nginx.pid" \
 		/usr/sbin/nginx -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log"
-	sv_wait_log info 'exited; following pid'
-	master=$(sv_pidfile_pid "$T/nginx/nginx.pid")
-	sv_count_log info "following pid $master "
-	[[ $SV_LINES -eq 1 ]] || fail "minit did not follow nginx's master $master: $(cat "$ERR")"
-	wait_for -m "nginx to answer" sv_http_ok "$port"
+	wait_log info 'exited; following pid'
+	master=$(pidfile_pid "$T/nginx/nginx.pid")
+	count_log info "following pid $master "
+	[[ $NLINES -eq 1 ]] || fail "minit did not follow nginx's master $master: $(cat "$ERR")"
+	wait_for -m "nginx to answer" http_ok "$port"
 	is_alive "$MINIT_PID" || fail "minit ended with nginx's launcher"
 	kill -HUP "$MINIT_PID"
-	sv_wait_re "$T/nginx/error.log" 'reconfiguring'
-	wait_for -m "nginx to answer after the reload" sv_http_ok "$port"
+	wait_lines "$T/nginx/error.log" 'reconfiguring'
+	wait_for -m "nginx to answer after the reload" http_ok "$port"
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	assert_exit 0 "nginx's clean exit"
@@ -91,23 +83,23 @@ t_nginx_daemon() {
 
 t_gunicorn() {
 	local port master client total ok refused other
-	sv_need /usr/bin/gunicorn
-	port=$(sv_port)
-	sv_wsgi_app "$T/app"
-	sv_start "$1" --listen "tcp:127.0.0.1:$port" --restart on-crash --backoff-min 100ms \
+	need /usr/bin/gunicorn
+	port=$(free_port)
+	wsgi_app "$T/app"
+	start_supervised "$1" --listen "tcp:127.0.0.1:$port" --restart on-crash --backoff-min 100ms \
 		/usr/bin/gunicorn --chdir "$T/app" -w 2 --graceful-timeout 5 app:app
-	wait_for -t 20 -m "gunicorn to answer" sv_http_ok "$port"
-	sv_count_re "$ERR" "Listening at: http://127.0.0.1:$port"
-	[[ $SV_LINES -eq 1 ]] || fail "gunicorn did not take the socket from LISTEN_FDS: $(cat "$ERR")"
+	wait_for -t 20 -m "gunicorn to answer" http_ok "$port"
+	count_lines "$ERR" "Listening at: http://127.0.0.1:$port"
+	[[ $NLINES -eq 1 ]] || fail "gunicorn did not take the socket from LISTEN_FDS: $(cat "$ERR")"
 	"$SVTOOL" client "$port" "$T/client.stop" 100000 60000 \
 		$'GET / HTTP/1.0\r\n\r\n' 'HTTP/1.0 200' >"$T/client.out" &
 	client=$!
 	BG_PIDS+=("$client")
-	sv_main && master=$SV_P
+	main_child && master=$MAIN_CHILD
 	kill -SEGV "$master"
-	sv_wait_log warning 'killed by SIGSEGV; restart 1 of 5 in 100 ms'
-	sv_wait_re "$ERR" "Listening at: http://127.0.0.1:$port" 2 20
-	wait_for -t 20 -m "the restarted gunicorn to answer" sv_http_ok "$port"
+	wait_log warning 'killed by SIGSEGV; restart 1 of 5 in 100 ms'
+	wait_lines "$ERR" "Listening at: http://127.0.0.1:$port" 2 20
+	wait_for -t 20 -m "the restarted gunicorn to answer" http_ok "$port"
 	touch "$T/client.stop"
 	wait "$client"
 	read -r _ total _ ok _ refused _ other < <(grep '^total ' "$T/client.out")
@@ -144,18 +136,18 @@ apache_read() {
 
 t_apache() {
 	local port parent fd reply
-	sv_need /usr/sbin/apache2
-	port=$(sv_port)
-	sv_apache_conf "$T/apache" "$port"
-	sv_start "$1" -v --rewrite TERM:WINCH /usr/sbin/apache2 -f "$T/apache/httpd.conf" -DFOREGROUND
-	wait_for -m "apache to answer" sv_http_answers "$port"
-	sv_main && parent=$SV_P
+	need /usr/sbin/apache2
+	port=$(free_port)
+	apache_conf "$T/apache" "$port"
+	start_supervised "$1" -v --rewrite TERM:WINCH /usr/sbin/apache2 -f "$T/apache/httpd.conf" -DFOREGROUND
+	wait_for -m "apache to answer" http_answers "$port"
+	main_child && parent=$MAIN_CHILD
 	# an open request: the request line is sent, the blank line held back
 	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
 	printf 'GET / HTTP/1.0\r\n' >&"$fd"
 	wait_for -m "an apache child to read the request" apache_read "$port" "$fd"
 	kill -TERM "$MINIT_PID"
-	sv_wait_re "$T/apache/error.log" 'caught SIGWINCH, shutting down gracefully'
+	wait_lines "$T/apache/error.log" 'caught SIGWINCH, shutting down gracefully'
 	is_alive "$parent" || fail "apache did not wait for the open request"
 	printf '\r\n' >&"$fd"
 	read -r -t 10 reply <&"$fd" || true
@@ -164,8 +156,8 @@ t_apache() {
 	wait_minit 15
 	assert_exit 0 "apache's graceful stop"
 	assert_no_kill
-	sv_count_log info 'sending WINCH'
-	[[ $SV_LINES -eq 1 ]] || fail "TERM was not rewritten to WINCH: $(cat "$ERR")"
+	count_log info 'sending WINCH'
+	[[ $NLINES -eq 1 ]] || fail "TERM was not rewritten to WINCH: $(cat "$ERR")"
 }
 @test "pid1: apache2 prefork: TERM rewritten to WINCH is a graceful stop that finishes an open request, exit 0" {
 	t_apache pid1
@@ -180,26 +172,26 @@ t_apache() {
 
 pg_session_running() {
 	local p
-	sv_desc "$PG_MASTER"
-	for p in "${SV_DESC[@]}"; do
+	descendants "$PG_MASTER"
+	for p in "${DESC[@]}"; do
 		[[ $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) == *SELECT* ]] && return 0
 	done
 	return 1
 }
 
 start_pg() { # MODE
-	[[ -n ${SV_PG:-} && -d $SV_PG/data ]] || skip "no PostgreSQL cluster (initdb failed or not installed)"
-	rm -f "$SV_PG/data/postmaster.pid"
-	sv_start "$1" -v --user postgres --stop-ladder TERM,INT,QUIT,KILL --stop-timeout 2800ms \
-		"$SV_PGBIN/postgres" -D "$SV_PG/data" -k "$SV_PG/sock" -c listen_addresses= -p 5432
-	wait_for -t 20 -m "PostgreSQL to accept connections" sv_pg_ready
-	sv_main && PG_MASTER=$SV_P
+	[[ -n ${PG_DIR:-} && -d $PG_DIR/data ]] || skip "no PostgreSQL cluster (initdb failed or not installed)"
+	rm -f "$PG_DIR/data/postmaster.pid"
+	start_supervised "$1" -v --user postgres --stop-ladder TERM,INT,QUIT,KILL --stop-timeout 2800ms \
+		"$PG_BIN/postgres" -D "$PG_DIR/data" -k "$PG_DIR/sock" -c listen_addresses= -p 5432
+	wait_for -t 20 -m "PostgreSQL to accept connections" pg_ready
+	main_child && PG_MASTER=$MAIN_CHILD
 	# a session that smart shutdown waits for
-	runuser -u postgres -- env MINITTEST_TAG="$TAG" "$SV_PGBIN/psql" -h "$SV_PG/sock" -U postgres \
+	runuser -u postgres -- env MINITTEST_TAG="$TAG" "$PG_BIN/psql" -h "$PG_DIR/sock" -U postgres \
 		-c 'select pg_sleep(60)' >"$T/psql.out" 2>&1 &
 	BG_PIDS+=("$!")
 	wait_for -m "the session's backend to run the query" pg_session_running
-	sv_wait_re "$ERR" 'database system is ready to accept connections'
+	wait_lines "$ERR" 'database system is ready to accept connections'
 }
 
 # smart waits for the session; fast ends it and shuts down cleanly (exit 0)
@@ -212,12 +204,12 @@ t_pg_fast() {
 	sv_assert_span $((SV_T - SV_T0)) 400 1200 "PostgreSQL's exit (after fast at 400, before immediate at 1200)"
 	wait_minit
 	assert_exit 0 "PostgreSQL's fast shutdown"
-	sv_count_re "$ERR" 'received smart shutdown request'
-	((SV_LINES == 1)) || fail "no smart shutdown: $(cat "$ERR")"
-	sv_count_re "$ERR" 'received fast shutdown request'
-	((SV_LINES == 1)) || fail "no fast shutdown: $(cat "$ERR")"
-	sv_count_re "$ERR" 'database system is shut down'
-	((SV_LINES == 1)) || fail "no clean shutdown: $(cat "$ERR")"
+	count_lines "$ERR" 'received smart shutdown request'
+	((NLINES == 1)) || fail "no smart shutdown: $(cat "$ERR")"
+	count_lines "$ERR" 'received fast shutdown request'
+	((NLINES == 1)) || fail "no fast shutdown: $(cat "$ERR")"
+	count_lines "$ERR" 'database system is shut down'
+	((NLINES == 1)) || fail "no clean shutdown: $(cat "$ERR")"
 	assert_no_kill
 }
 @test "pid1: PostgreSQL: TERM (smart) waits for a session, INT (fast) at 400 ms shuts down cleanly, exit 0" {
@@ -238,8 +230,8 @@ t_pg_all_steps() {
 	done
 	[[ -n ${ckpt:-} ]] || fail "no checkpointer process"
 	kill -STOP "$ckpt"
-	sv_desc "$PG_MASTER"
-	pids=("${SV_DESC[@]}")
+	descendants "$PG_MASTER"
+	pids=("${DESC[@]}")
 	sv_watch "$PG_MASTER" "${pids[@]}" "$MINIT_PID"
 	sv_send TERM "$MINIT_PID"
 	for p in "$PG_MASTER" "$ckpt"; do
@@ -254,8 +246,8 @@ t_pg_all_steps() {
 	assert_exit 137 "the ladder's KILL"
 	local what
 	for what in smart fast immediate; do
-		sv_count_re "$ERR" "received $what shutdown request"
-		((SV_LINES == 1)) || fail "no $what shutdown: $(cat "$ERR")"
+		count_lines "$ERR" "received $what shutdown request"
+		((NLINES == 1)) || fail "no $what shutdown: $(cat "$ERR")"
 	done
 }
 @test "pid1: PostgreSQL with a stuck checkpointer: smart, fast, immediate, then KILL at 2800 ms ends it all" {

@@ -5,7 +5,7 @@
 # option's effect; the syscall-probe shows the seccomp deny list at work.
 # Needs root (as minit's tests do): minit must be able to change identity.
 
-load lib/common
+load lib/minit
 
 # capability numbers (linux/capability.h)
 CAP_CHOWN=0
@@ -21,15 +21,12 @@ PORT_PRIVILEGED=80
 DENIED_NATIVE=37
 
 setup_file() {
-	build_helpers || return 1
-	local src=$TESTS_ROOT/tests/helpers/syscall-probe.c bin=$MINIT_HELPERS/syscall-probe
-	if [[ ! -x $bin || $src -nt $bin ]]; then
-		gcc -O2 -Wall -o "$bin.tmp.$$" "$src" && mv -f "$bin.tmp.$$" "$bin" || return 1
-	fi
-	# a copy that any user can run: the test's own directories are root-only
+	check_probes || return 1
+	# a copy of the probe that any user can run: the test's own directories
+	# are root-only
 	PUBLIC_DIR=$(mktemp -d /tmp/minit-privs.XXXXXX)
 	chmod 755 "$PUBLIC_DIR"
-	cp "$bin" "$PUBLIC_DIR/"
+	cp "$TEST_HELPERS/syscall-probe" "$PUBLIC_DIR/"
 	export PUBLIC_DIR
 	PROBE=$PUBLIC_DIR/syscall-probe
 	export PROBE

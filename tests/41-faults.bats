@@ -15,36 +15,17 @@
 # use; default auto: v1's pids hierarchy if mounted, else cgroup v2).
 
 _faults_user_timeout=${BATS_TEST_TIMEOUT:-}
-load lib/common
+load lib/minit
 
-setup_file() {
-	build_helpers || {
-		echo "cannot build the probes in $TEST_HELPERS" >&2
-		return 1
-	}
-	# sigflood is ours: build it here too when only bats is run
-	local src=$TESTS_ROOT/tests/helpers/sigflood.c bin=$TEST_HELPERS/sigflood
-	if [[ ! -x $bin || $src -nt $bin ]]; then
-		gcc -O2 -Wall -Wextra -o "$bin.tmp.$$" "$src" && mv -f "$bin.tmp.$$" "$bin" || {
-			echo "cannot build $bin" >&2
-			return 1
-		}
-	fi
-}
-
-# An ASan build (minit-asan): its exit (LeakSanitizer's scan) is slower, and
-# the leak scan needs to clone a tracer thread, which a pids limit forbids.
-ASAN_BUILD=0
-grep -q __asan_init "$MINIT" 2>/dev/null && ASAN_BUILD=1
+# An ASan build (ASAN_BUILD, lib/minit): its exit (LeakSanitizer's scan) is
+# slower, and the leak scan needs to clone a tracer thread, which a pids
+# limit forbids.
 FAULT_EXIT_SLACK_MS=0
 ((ASAN_BUILD)) && FAULT_EXIT_SLACK_MS=500
 
-eval "faults_common_$(declare -f teardown)"
-teardown() {
-	faults_common_teardown
-	cg_cleanup
-	nproc_cleanup
-}
+# teardown (lib/launch.bash) calls these once it has killed the test's
+# processes
+TEARDOWN_HOOKS=(cg_cleanup nproc_cleanup)
 
 # ms_since US: MS = milliseconds from US (a now_us value) to now
 ms_since() { MS=$(((${EPOCHREALTIME/./} - $1) / 1000)); }
@@ -57,7 +38,7 @@ $bad"
 }
 
 # log_at_least LEVEL REGEX N: at least N such lines in minit's stderr
-log_at_least() { (($(count_log "$1" "$2") >= $3)); }
+log_at_least() { has_lines "$ERR" "^minit: $1: .*$2" "$3"; }
 
 # ---------------------------------------------------------------------------
 # a pids-limited cgroup
@@ -259,15 +240,17 @@ t_fork_fail() {
 	start_minit "$mode" -v --restart always --backoff-min 50ms --backoff-max 200ms \
 		sigrec -o "$REC" -x USR1:3 -x TERM:5
 	wait_ready
-	child=$(child_pid) || fail "no child below minit"
+	main_child || fail "no child below minit"
+	child=$MAIN_CHILD
 	"${how}_break"
 	t0=$(now_us)
 	kill -USR1 "$child"
-	wait_for -m "the restart after exit 3" log_at_least warning "pid [0-9]+ exited with status 3; restart 1 of 5 in 50 ms" 1
-	wait_for -m "3 fork failures logged" log_at_least error "unable to fork for sigrec" 3
+	wait_log warning "pid [0-9]+ exited with status 3; restart 1 of 5 in 50 ms"
+	wait_log error "unable to fork for sigrec" 3
 	# retried at the back-off pace, not in a busy loop: failure k comes at
 	# 50 + 100 + 200 (k - 2) ms or later after the child's exit
-	n=$(count_log error "unable to fork for sigrec")
+	count_log error "unable to fork for sigrec"
+	n=$NLINES
 	ms_since "$t0"
 	((n <= (MS - 150) / 200 + 3)) ||
 		fail "$n fork failures within $MS ms: not paced by the back-off$(diag_tail)"
@@ -280,8 +263,8 @@ t_fork_fail() {
 	done
 	is_alive "$MINIT_PID" || fail "minit died while fork failed"
 	[[ -z $(children_of "$MINIT_PID") ]] || fail "minit has children although fork fails: $(ps_tree "$MINIT_PID")"
-	read_rec
-	((${#READY_LINES[@]} == 1)) || fail "the child ran ${#READY_LINES[@]} times, want once"
+	count_lines "$REC" "$READY_RE"
+	((NLINES == 1)) || fail "the child ran $NLINES times, want once"
 
 	if [[ $when == stop ]]; then
 		t0=$(now_us)
@@ -365,14 +348,13 @@ flood_reports() {
 		read -r w s we e wr r ws t0 wt t1 <"$f" 2>/dev/null || return 1
 		[[ $w == sent && $we == eagain && $wr == esrch && $ws == start && $wt == end ]] || return 1
 		SENT=$((SENT + s)) EAGAIN=$((EAGAIN + e)) ESRCH=$((ESRCH + r))
-		_ms_us "$t0"
+		ms_to_us "$t0"
 		[[ -z $F_START ]] || ((US < F_START)) && F_START=$US
-		_ms_us "$t1"
+		ms_to_us "$t1"
 		[[ -z $F_END ]] || ((US > F_END)) && F_END=$US
 	done
 	return 0
 }
-_ms_us() { US=$((10#${1%.*} * 1000 + 10#${1#*.})); } # "12.345" ms -> 12345 us
 
 # _only_child_is REC: minit's only child is the sigrec that wrote REC's
 # ready line (LEFT = its host pid)
@@ -405,7 +387,7 @@ t_flood() {
 	else
 		start_minit "$mode" "${child[@]}"
 	fi
-	wait_file_line "$T/child.log" '^ready '
+	wait_lines "$T/child.log" '^ready '
 	local s
 	for s in 1 2; do
 		sigflood send -g "$T/go" "$MINIT_PID" "$FLOOD_EACH" "$FLOOD_SIGS" >"$T/send$s" 2>&1 &
@@ -413,14 +395,14 @@ t_flood() {
 	done
 	: >"$T/go"
 	wait_for -t 30 -m "both senders to finish" -d "cat $T/send1 $T/send2" flood_reports
-	wait_file_line "$T/child.log" '^exit ' 30
+	wait_lines "$T/child.log" '^exit ' 1 30
 	read -r w n t <<<"$(grep '^exit ' "$T/child.log")"
 	((n >= FLOOD_CHILD_TAKES)) ||
 		fail "the child got $n forwarded signals before its time-out, want $FLOOD_CHILD_TAKES"
 	if [[ $hold == hold ]]; then
 		((ESRCH == 0 && SENT + EAGAIN == 2 * FLOOD_EACH)) ||
 			fail "want all $((2 * FLOOD_EACH)) signals sent to a living minit: sent $SENT, EAGAIN $EAGAIN, ESRCH in $ESRCH sender(s)"
-		_ms_us "$t"
+		ms_to_us "$t"
 		((US > F_START && US < F_END)) ||
 			fail "the child did not exit during the flood ($F_START..$F_END us): at $US us"
 		is_alive "$MINIT_PID" || fail "minit ended before its leftover did"

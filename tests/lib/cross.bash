@@ -1,7 +1,6 @@
 # tests/lib/cross.bash: the suite against a minit built for another
-# architecture (make check-cross: MINIT=build/ARCH/minit). Loaded by the last
-# line of tests/lib/common.bash; everything cross-specific of the test
-# library is here, so merging lib/ leaves this file alone.
+# architecture (make check-cross: MINIT=build/ARCH/minit). Loaded by
+# lib/minit.bash; everything cross-specific of the test library is here.
 #
 # MINIT is read once: its ELF machine says whether this kernel runs it
 # natively (x86_64, and i386 on an x86_64 kernel with IA32 emulation: then
@@ -10,9 +9,8 @@
 #
 # Under emulation:
 #   - minit's /proc/PID/exe is /usr/bin/qemu-QEMU-static and its cmdline is
-#     "INTERPRETER PATH ARGV0 ARGS..." (binfmt flag P): is_minit (common.bash)
-#     is redefined to accept that (cross_is_minit), as valgrind_is_minit does
-#     under VALGRIND=1;
+#     "INTERPRETER PATH ARGV0 ARGS..." (binfmt flag P): is_minit (launch.bash)
+#     asks cross_is_minit, as it asks valgrind_is_minit under VALGRIND=1;
 #   - every minit the suite starts is started through the native probe
 #     subreaper-exec (MINIT_WRAP, as valgrind's wrapper is under VALGRIND=1;
 #     tests/helpers/subreaper-exec.c): qemu-user 7.2 answers the emulated
@@ -24,9 +22,8 @@
 #     setup). Nothing else is loosened: every other test holds the emulated
 #     binary to the same bounds as the native one.
 #
-# Hooks into common.bash, for whoever merges lib/: is_minit, setup and
-# minit_argv are redefined under emulation (the originals stay as
-# _cross_native_NAME); nothing else is touched.
+# Hooks in launch.bash: setup calls cross_setup, is_minit and minit_argv
+# look at CROSS_EMULATED; nothing else is touched.
 
 CROSS_EMULATED=0
 CROSS_QEMU=
@@ -105,22 +102,11 @@ cross_skip_check() {
 	return 0
 }
 
-if ((CROSS_EMULATED)); then
-	eval "$(declare -f is_minit | sed '1s/^is_minit/_cross_native_is_minit/')"
-	is_minit() { cross_is_minit "$1"; }
-	eval "$(declare -f setup | sed '1s/^setup/_cross_native_setup/')"
-	setup() {
-		cross_skip_check
-		_cross_native_setup "$@"
-		# every minit starts through the native subreaper-exec (see above)
-		MINIT_WRAP=("$TEST_HELPERS/subreaper-exec")
-		[[ -x ${MINIT_WRAP[0]} ]] || fail "probe subreaper-exec missing in $TEST_HELPERS (make test-helpers)"
-	}
-	# as under valgrind, MINIT_WRAP goes in front of minit and its symlinks
-	eval "$(declare -f minit_argv | sed '1s/^minit_argv/_cross_native_minit_argv/')"
-	minit_argv() {
-		MINIT_ARGV=("$1")
-		[[ $1 -ef $MINIT ]] && MINIT_ARGV=("${MINIT_WRAP[@]}" "$1")
-		return 0
-	}
-fi
+# cross_setup: in setup, under emulation: skip what qemu cannot hold, and
+# start every minit through the native subreaper-exec (see above)
+cross_setup() {
+	((CROSS_EMULATED)) || return 0
+	cross_skip_check
+	MINIT_WRAP=("$TEST_HELPERS/subreaper-exec")
+	[[ -x ${MINIT_WRAP[0]} ]] || fail "probe subreaper-exec missing in $TEST_HELPERS (make test-helpers)"
+}
