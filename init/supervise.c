@@ -182,11 +182,6 @@ static uint64_t stop_delay(const struct supervisor *s)
 	return min_u64(s->cfg->stop_delay_ms, s->cfg->stop_timeout_ms);
 }
 
-/* The ladder's time after its first rung: the stop timeout less the delay. */
-static uint64_t ladder_span(const struct supervisor *s)
-{
-	return s->cfg->stop_timeout_ms - stop_delay(s);
-}
 
 /* The first rung (after --stop-delay, if any): now. */
 static void first_rung(struct supervisor *s, uint64_t now)
@@ -194,14 +189,16 @@ static void first_rung(struct supervisor *s, uint64_t now)
 	bool escalate = s->cfg->stop_timeout_ms != SUP_NEVER;
 
 	s->delaying = false;
-	/* on time even when the loop woke late: the KILL stays at the stop timeout */
+	/* on time even when the loop woke late, and the KILL at the stop
+	 * timeout whenever the delay ended: the ladder has the time left */
 	s->ladder_ms = min_u64(now, s->stop_ms + stop_delay(s));
+	s->ladder_span = escalate ? s->stop_ms + s->cfg->stop_timeout_ms - s->ladder_ms : 0;
 	if (s->ladder[0] == SIGKILL) {
 		kill_everything(s, now);
 		return;
 	}
 	send_stop(s, s->ladder[0]);
-	s->deadline = escalate ? s->ladder_ms + sup_rung_offset_ms(ladder_span(s), s->ladder_len, 1)
+	s->deadline = escalate ? s->ladder_ms + sup_rung_offset_ms(s->ladder_span, s->ladder_len, 1)
 			       : SUP_NEVER;
 }
 
@@ -266,7 +263,7 @@ static void climb(struct supervisor *s, uint64_t now)
 	log_msg(LOG_WARN, "pid %d still running after %llu ms: sending %s", (int)s->main,
 		(unsigned long long)(now - s->stop_ms), signal_name(sig, name));
 	send_stop(s, sig);
-	s->deadline = s->ladder_ms + sup_rung_offset_ms(ladder_span(s), s->ladder_len, s->rung + 1);
+	s->deadline = s->ladder_ms + sup_rung_offset_ms(s->ladder_span, s->ladder_len, s->rung + 1);
 }
 
 static bool is_tty_stop(int sig)
@@ -614,14 +611,14 @@ void sup_tick(struct supervisor *s, uint64_t now)
  * from now; the rungs still to come move with it. */
 static void extend_stop(struct supervisor *s, uint64_t usec, uint64_t now)
 {
-	uint64_t want = now + usec / US_PER_MS, kill_at = s->ladder_ms + ladder_span(s);
+	uint64_t want = now + usec / US_PER_MS, kill_at = s->ladder_ms + s->ladder_span;
 
 	if (s->delaying || s->cfg->stop_timeout_ms == SUP_NEVER || s->killing || want <= kill_at)
 		return;
 	log_msg(LOG_INFO, "pid %d asked for %llu ms more to stop", (int)s->main,
 		(unsigned long long)(want - kill_at));
 	s->ladder_ms += want - kill_at;
-	s->deadline = s->ladder_ms + sup_rung_offset_ms(ladder_span(s), s->ladder_len, s->rung + 1);
+	s->deadline = s->ladder_ms + sup_rung_offset_ms(s->ladder_span, s->ladder_len, s->rung + 1);
 }
 
 void sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now)

@@ -128,6 +128,7 @@ struct supervisor {
 	bool delaying;			/* --stop-delay: the first rung still to come */
 	uint64_t stop_ms;		/* when the stop request came */
 	uint64_t ladder_ms;		/* when the first rung went (after the delay) */
+	uint64_t ladder_span;		/* from then to the final KILL */
 	/* restarting */
 	uint64_t backoff_ms;
 	uint64_t restarts[RESTART_HISTORY]; /* ring of restart times */

@@ -9,6 +9,7 @@
 #include "../../base/status.h"
 #include "../../init/config.h"
 #include "../../init/options.h"
+#include "../../init/notify_msg.h"
 #include "../../init/supervise.h"
 #include "unit.h"
 
@@ -58,10 +59,14 @@ static int fake_spawn(void *ctx, pid_t *pid)
 	return 0;
 }
 
+static char finished_why[SUP_WHY_MAX];
+static unsigned finished_calls;
+
 static void fake_finished(void *ctx, const char *why)
 {
 	(void)ctx;
-	(void)why;
+	snprintf(finished_why, sizeof(finished_why), "%s", why);
+	finished_calls++;
 }
 
 static int fake_reaped(void *ctx)
@@ -85,7 +90,8 @@ static void fake_send(void *ctx, enum sup_target to, int sig, const union sigval
 
 static pid_t fake_handoff(void *ctx, pid_t old, pid_t hint)
 {
-	(void)hint;
+	if (hint == 4242 && old != hint) /* the MAINPID= of the tests: a child of minit's */
+		return hint;
 	struct fake *f = ctx;
 	pid_t r = f->handoffs < f->handoff_script ? f->handoff_ret[f->handoffs] : 0;
 
@@ -115,6 +121,8 @@ static void setup(char **argv)
 		unit_fail(__FILE__, __LINE__, "expected OPTS_OK got an error: %s", err);
 	memset(&F, 0, sizeof(F));
 	F.next_pid = FIRST_PID;
+	finished_why[0] = '\0';
+	finished_calls = 0;
 	config_supervisor(&O, false, &C);
 	sup_init(&S, &C, &ops);
 }
@@ -892,6 +900,187 @@ static void handoff(void)
 	CHECK_INT(S.state, SUP_DONE);
 }
 
+
+static struct notify_msg say(const char *text)
+{
+	struct notify_msg m;
+
+	if (notify_parse(text, strlen(text), &m))
+		unit_fail(__FILE__, __LINE__, "expected '%s' to parse", text);
+	return m;
+}
+
+static void notify_messages(void)
+{
+	struct notify_msg m;
+	const char big_status[] = "STATUS=\x01tab\there";
+
+	m = say("READY=1\nSTATUS=serving 42 requests\nMAINPID=77\n");
+	CHECK(m.ready && m.has_status && m.mainpid == 77);
+	CHECK_STR(m.status, "serving 42 requests");
+	m = say("WATCHDOG=1");
+	CHECK(m.watchdog && !m.watchdog_trigger && !m.ready);
+	m = say("WATCHDOG=trigger\nEXTEND_TIMEOUT_USEC=2500000\nX_UNKNOWN=1");
+	CHECK(m.watchdog_trigger && m.extend_usec == 2500000 && m.ignored == 1);
+	m = say(big_status);
+	CHECK_STR(m.status, "?tab?here");
+	m = say("STATUS=");
+	CHECK(m.has_status && !m.status[0]);
+	CHECK(notify_parse("READY=2", 7, &m) != 0);	 /* only 1 */
+	CHECK(notify_parse("MAINPID=1", 9, &m) != 0);	 /* never minit itself as PID 1 */
+	CHECK(notify_parse("MAINPID=x7", 10, &m) != 0);
+	CHECK(notify_parse("READY=1\0x", 9, &m) != 0); /* a NUL in the line */
+	CHECK(notify_parse("", 0, &m) != 0);
+	m = say("RELOADING=1\n\nSTOPPING=1");
+	CHECK(m.reloading && m.stopping);
+}
+
+/* --notify: starting until READY=1; --ready-timeout ends it for a restart */
+static void readiness(void)
+{
+	const char *why = "";
+	struct notify_msg m = say("READY=1");
+
+	start(ARGV("minit", "--notify", "server"));
+	CHECK(!sup_healthy(&S, &why));
+	CHECK_STR(sup_state_name(&S), "starting");
+	sup_notify(&S, &m, at(500));
+	CHECK(sup_healthy(&S, &why));
+	CHECK_STR(sup_state_name(&S), "running");
+	m = say("RELOADING=1");
+	sup_notify(&S, &m, at(600));
+	CHECK(!sup_healthy(&S, &why));
+	CHECK_STR(sup_state_name(&S), "reloading");
+
+	/* without --notify a child that says nothing is healthy */
+	start(ARGV("minit", "server"));
+	CHECK(sup_healthy(&S, &why));
+
+	start(ARGV("minit", "--ready-timeout", "2s", "--restart", "on-crash", "server"));
+	CHECK_U64(S.deadline, 2000);
+	tick(2000);
+	CHECK_INT(S.state, SUP_STOPPING);
+	CHECK_INT(S.ending, SUP_END_NOT_READY);
+	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGTERM, 2000 }, { SUP_TO_MAIN, SIGCONT, 2000 });
+	main_exits(EXITED(0), true, 2100);
+	CHECK_INT(S.state, SUP_BACKOFF); /* counts as a crash */
+	CHECK(strstr(S.reasons[0], "not ready") != NULL);
+}
+
+/* --watchdog: each WATCHDOG=1 moves the deadline; a missed one ends the
+ * child through the ladder and restarts it; WATCHDOG=trigger at once */
+static void watchdog(void)
+{
+	struct notify_msg beat = say("WATCHDOG=1"), trigger = say("WATCHDOG=trigger");
+
+	start(ARGV("minit", "--watchdog", "1s", "--restart", "no", "server"));
+	CHECK_U64(S.deadline, 1000);
+	sup_notify(&S, &beat, at(800));
+	CHECK_U64(S.deadline, 1800);
+	tick(1800);
+	CHECK_INT(S.state, SUP_STOPPING);
+	CHECK_INT(S.ending, SUP_END_WATCHDOG);
+	main_exits(SIGNALED(SIGTERM), true, 1810);
+	CHECK_INT(S.state, SUP_DONE); /* --restart no: minit exits with its status */
+	CHECK_INT(S.exit_code, 143);
+	CHECK_STR(finished_why, "server killed by SIGTERM (watchdog: no WATCHDOG=1 in 1000 ms)");
+
+	start(ARGV("minit", "--watchdog", "1s", "server"));
+	sup_notify(&S, &trigger, at(100));
+	CHECK_U64(S.deadline, 100);
+	tick(100);
+	CHECK_INT(S.ending, SUP_END_WATCHDOG);
+	/* a stop request while minit ends it: a stop, no restart after */
+	sup_signal(&S, SIGTERM, NULL, at(150));
+	CHECK_INT(S.ending, SUP_END_NONE);
+	main_exits(SIGNALED(SIGTERM), true, 200);
+	CHECK_INT(S.state, SUP_DONE);
+}
+
+/* --stop-delay: the first rung after the delay, the KILL still at the timeout */
+static void stop_delay(void)
+{
+	start(ARGV("minit", "--stop-delay", "2s", "--stop-ladder", "QUIT,TERM,KILL", "--stop-timeout",
+		   "8s", "server"));
+	sup_signal(&S, SIGTERM, NULL, at(1000));
+	CHECK_INT(S.state, SUP_STOPPING);
+	CHECK_NO_SENDS_FROM(0);
+	CHECK_U64(S.deadline, 3000);
+	tick(3000);
+	/* the ladder over the remaining 6 s: QUIT now, TERM at +2 s, KILL at +6 s */
+	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGQUIT, 3000 }, { SUP_TO_MAIN, SIGCONT, 3000 });
+	CHECK_U64(S.deadline, 5000);
+	tick(5000);
+	CHECK_U64(S.deadline, 9000);
+
+	/* a second stop request ends the delay at once */
+	start(ARGV("minit", "--stop-delay", "2s", "server"));
+	sup_signal(&S, SIGTERM, NULL, at(100));
+	sup_signal(&S, SIGINT, NULL, at(400));
+	CHECK_SENT_FROM(0, { SUP_TO_MAIN, SIGTERM, 400 }, { SUP_TO_MAIN, SIGCONT, 400 });
+	CHECK_U64(S.deadline, 100 + 9000);
+
+	/* the child exiting during the delay ends it too */
+	start(ARGV("minit", "--stop-delay", "2s", "server"));
+	sup_signal(&S, SIGTERM, NULL, at(100));
+	main_exits(EXITED(0), true, 500);
+	CHECK_INT(S.state, SUP_DONE);
+	CHECK_STR(finished_why, "server exited with status 0 during the stop delay (stop requested by SIGTERM)");
+
+	/* a delay longer than the timeout is cut to it */
+	start(ARGV("minit", "--stop-delay", "20s", "--stop-timeout", "5s", "server"));
+	sup_signal(&S, SIGTERM, NULL, at(0));
+	CHECK_U64(S.deadline, 5000);
+}
+
+/* EXTEND_TIMEOUT_USEC during a stop moves the final KILL (and the rungs left) */
+static void extend_timeout(void)
+{
+	struct notify_msg m = say("EXTEND_TIMEOUT_USEC=20000000");
+
+	start(ARGV("minit", "--stop-timeout", "9s", "server"));
+	sup_signal(&S, SIGTERM, NULL, at(0));
+	CHECK_U64(S.deadline, 9000);
+	sup_notify(&S, &m, at(1000));
+	CHECK_U64(S.deadline, 21000);
+	m = say("EXTEND_TIMEOUT_USEC=1000"); /* sooner than planned: nothing changes */
+	sup_notify(&S, &m, at(2000));
+	CHECK_U64(S.deadline, 21000);
+}
+
+/* MAINPID=: a child of minit's becomes the main child at once */
+static void mainpid(void)
+{
+	struct notify_msg m = say("MAINPID=4242");
+
+	start(ARGV("minit", "server"));
+	sup_notify(&S, &m, at(10));
+	CHECK_INT(S.main, 4242);
+	CHECK_INT(S.state, SUP_RUNNING);
+	m = say("MAINPID=5000"); /* not minit's child (yet): remembered only */
+	sup_notify(&S, &m, at(20));
+	CHECK_INT(S.main, 4242);
+	CHECK_INT(S.mainpid_hint, 5000);
+}
+
+/* the termination message for a stop, a give-up and --pause */
+static void termination_messages(void)
+{
+	start(ARGV("minit", "--stop-ladder", "QUIT,KILL", "server"));
+	sup_signal(&S, SIGTERM, NULL, at(0));
+	main_exits(EXITED(0), true, 100);
+	CHECK_STR(finished_why, "server exited with status 0 after SIGQUIT (stop requested by SIGTERM)");
+	CHECK_INT(finished_calls, 1);
+
+	start(ARGV("minit", "--restart-max", "0", "server"));
+	main_exits(SIGNALED(SIGSEGV), true, 100);
+	CHECK_STR(finished_why, "gave up after 0 restarts in 60 s: killed by SIGSEGV");
+
+	start(ARGV("minit", "--pause"));
+	sup_signal(&S, SIGTERM, NULL, at(5));
+	CHECK_STR(finished_why, "--pause ended by SIGTERM");
+}
+
 static void done_is_terminal(void)
 {
 	start(ARGV("minit", "--restart", "always", "server"));
@@ -934,4 +1123,11 @@ void suite_supervise(void)
 	RUN(pause_mode, "supervisor: --pause exits 0 on TERM/INT, ignores the rest");
 	RUN(handoff, "supervisor: --pidfile hand-off to the successor");
 	RUN(done_is_terminal, "supervisor: DONE is terminal");
+	RUN(notify_messages, "notify_parse: the keys understood, values checked, the rest counted");
+	RUN(readiness, "supervisor: --notify until READY=1, RELOADING=1, --ready-timeout");
+	RUN(watchdog, "supervisor: --watchdog, WATCHDOG=1 and =trigger, a stop while ending");
+	RUN(stop_delay, "supervisor: --stop-delay, within the timeout; a second request or an exit ends it");
+	RUN(extend_timeout, "supervisor: EXTEND_TIMEOUT_USEC moves the final KILL");
+	RUN(mainpid, "supervisor: MAINPID= of a child of minit's is followed at once");
+	RUN(termination_messages, "supervisor: the termination message for a stop, a give-up, --pause");
 }
