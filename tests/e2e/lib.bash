@@ -33,7 +33,7 @@ E2E_LABEL=org.minit.e2e                  # every container: $E2E_LABEL.run=<run 
 E2E_INPUTS_LABEL=org.minit.e2e.inputs    # every image: hash of its build inputs
 # Static probes copied into the scratch image (glibc static builds of the
 # same sources as build/tests/*, which are dynamic).
-E2E_PROBES=(sigrec orphans crash sigprobe prefork-server)
+E2E_PROBES=(sigrec orphans crash sigprobe prefork-server notify-server)
 
 e2e_say() { echo "e2e: $*" >&2; }
 
