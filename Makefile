@@ -18,7 +18,7 @@ VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 SRCS := base/fd.c base/log.c base/parse.c base/status.c \
-	reaper/reaper.c reaper/tree.c reaper/kill.c spawn/spawn.c spawn/privs.c \
+	reaper/reaper.c reaper/tree.c reaper/kill.c reaper/mounts.c reaper/cgroup.c reaper/oom.c spawn/spawn.c spawn/privs.c \
 	init/options.c init/listen.c init/config.c init/supervise.c init/effects.c init/loop.c \
 	init/notify_parse.c init/dgram.c init/notify.c init/control_fmt.c init/control.c \
 	init/main.c

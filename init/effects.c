@@ -5,17 +5,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../base/fd.h"
 #include "../base/log.h"
 #include "../reaper/kill.h"
 #include "../reaper/reaper.h"
+#include "../reaper/tree.h"
 
 #define PIDFILE_MAX		32
 #define TERMINATION_LOG_DEFAULT "/dev/termination-log" /* Kubernetes' terminationMessagePath */
 #define TERMINATION_MSG_MAX	4096		       /* what Kubernetes reads of it */
+#define MEMBERS_MAX		4096		       /* pids of the server's cgroup signalled at once */
+#define LIMIT_TEXT_MAX		48
+#define COMM_MAX		32
+#define PROC_PATH_LEN		40
+#define OOM_LOOK_AGAIN_MS	50  /* after a v1 OOM notification, until the kill is counted */
+#define OOM_LOOKS		10  /* that many times at most */
+#define NS_PER_MS		1000000
 
 enum pidfile_problem { PF_SYMLINK = 1, PF_NOT_REGULAR = 2 };
 
@@ -80,6 +91,9 @@ static int op_spawn(void *ctx, pid_t *pid)
 	if (spawn_start(fx->spawn, &fx->child))
 		return -1;
 	fx->failed = 0;
+	fx->oom_at_start = fx->oom_seen = oom_count(fx->oom);
+	if (fx->cg->active)
+		loop_tree_empty(fx->loop, false); /* the child joins the cgroup now */
 	/* setsid or setpgid: the child leads a group of its own, unless it shares minit's */
 	follow(fx, fx->child.pid, fx->spawn->session == SPAWN_SHARED ? getpgrp() : fx->child.pid);
 	/* unwatched, the report is still read when the child is reaped */
@@ -88,11 +102,31 @@ static int op_spawn(void *ctx, pid_t *pid)
 	return 0;
 }
 
-static int op_reaped(void *ctx)
+/* A KILL minit did not send, and the OOM-kill counter rose: the OOM killer. */
+static void oom_note(struct effects *fx, int status, char *note, size_t len)
+{
+	char limit[LIMIT_TEXT_MAX];
+	uint64_t now = oom_count(fx->oom);
+
+	note[0] = '\0';
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL || now <= fx->oom_at_start)
+		return;
+	fx->oom_seen = now;
+	log_msg(LOG_WARN, "pid %d (%s) killed by the OOM killer%s", (int)fx->main,
+		fx->spawn->argv[0], oom_limit_text(fx->oom, limit, sizeof(limit)));
+	if (fx->oom->limit)
+		snprintf(note, len, "OOM killer, memory limit %llu MiB",
+			 (unsigned long long)(fx->oom->limit >> 20));
+	else
+		snprintf(note, len, "OOM killer");
+}
+
+static int op_reaped(void *ctx, int status, char *note, size_t len)
 {
 	struct effects *fx = ctx;
 	int code;
 
+	oom_note(fx, status, note, len);
 	release_main(fx);
 	if (fx->child.report_fd >= 0)
 		collect_report(fx); /* the child is gone: its report is complete */
@@ -165,12 +199,21 @@ static pid_t op_handoff(void *ctx, pid_t old, pid_t hint)
 	return pid;
 }
 
+static void write_termination_log(struct effects *fx, const char *why);
+
 /* The termination message: where Kubernetes looks (/dev/termination-log,
  * when it is there) or --termination-log. Only a regular file, never
  * through a link, never waited for. */
 static void op_finished(void *ctx, const char *why)
 {
 	struct effects *fx = ctx;
+
+	cgroup_teardown(fx->cg);
+	write_termination_log(fx, why);
+}
+
+static void write_termination_log(struct effects *fx, const char *why)
+{
 	const char *path = fx->termination_log ? fx->termination_log : TERMINATION_LOG_DEFAULT;
 	int flags = O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
 	char line[TERMINATION_MSG_MAX];
@@ -216,11 +259,35 @@ static int send_group(const struct effects *fx, int sig)
 	return fx->pgid > 0 && fx->pgid != getpgrp() ? kill_group(fx->pgid, sig) : 0;
 }
 
-/* minit's descendants through /proc; where /proc is not this namespace's
- * (a runtime left the host's), the main child's process group, where its
- * workers are. */
+static bool in_server_cgroup(void *ctx, pid_t pid)
+{
+	return cgroup_has(ctx, pid);
+}
+
+/* Cgroup mode: the server's cgroup holds all of its tree. A KILL is one
+ * write to cgroup.kill; anything else goes to each member, through its
+ * pidfd, if it is still a member once the pidfd is open. */
+static int send_cgroup(struct effects *fx, int sig)
+{
+	static pid_t pids[MEMBERS_MAX];
+	int n;
+
+	if (sig == SIGKILL && !cgroup_kill(fx->cg))
+		return 0;
+	n = cgroup_members(fx->cg, pids, MEMBERS_MAX);
+	if (n < 0)
+		return n;
+	kill_listed(pids, (size_t)n, sig, in_server_cgroup, fx->cg);
+	return 0;
+}
+
+/* minit's descendants: the server's cgroup, or through /proc; where /proc
+ * is not this namespace's (a runtime left the host's), the main child's
+ * process group, where its workers are. */
 static int send_tree(struct effects *fx, int sig)
 {
+	if (fx->cg->active)
+		return send_cgroup(fx, sig);
 	if (kill_tree(sig) >= 0)
 		return 0;
 	if (!fx->said_foreign_proc)
@@ -251,8 +318,8 @@ static void op_send(void *ctx, enum sup_target to, int sig, const union sigval *
 	case SUP_TO_TREE:
 		rc = send_tree(fx, sig);
 		break;
-	case SUP_TO_ALL:
-		rc = fx->pid1 ? kill_everyone(sig) : send_tree(fx, sig);
+	case SUP_TO_ALL: /* cgroup mode: the server's tree, not docker exec's sessions */
+		rc = fx->pid1 && !fx->cg->active ? kill_everyone(sig) : send_tree(fx, sig);
 		break;
 	case SUP_TO_SELF:
 		rc = kill_self(sig);
@@ -263,11 +330,112 @@ static void op_send(void *ctx, enum sup_target to, int sig, const union sigval *
 			strerror(-rc));
 }
 
+/* cgroup.events changed: whether anything is left of the server's tree. */
+static void on_cgroup_events(void *ctx)
+{
+	struct effects *fx = ctx;
+
+	loop_tree_empty(fx->loop, !cgroup_populated(fx->cg));
+}
+
+/* A zombie below minit that is not the main child: the OOM killer's victim
+ * its parent has not reaped yet, if the walk is quick enough to see it. */
+static bool oom_victim(const struct effects *fx, pid_t *pid, char *comm, size_t len)
+{
+	struct tree_proc *tab;
+	char path[PROC_PATH_LEN];
+	size_t n, i;
+	bool found = false;
+	FILE *f;
+
+	tab = tree_descendants(&n);
+	for (i = 0; tab && i < n && !found; i++) {
+		if (!tab[i].mine || tab[i].state != 'Z' || tab[i].pid == fx->main)
+			continue;
+		*pid = tab[i].pid;
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)*pid);
+		f = fopen(path, "re");
+		found = f && fgets(comm, (int)len, f);
+		if (f)
+			fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+	}
+	free(tab);
+	return found;
+}
+
+/* v1 says "OOM" before the victim is killed and counted: look again
+ * shortly after, a few times, then never (no polling while idle). */
+static void look_again(struct effects *fx)
+{
+	const struct itimerspec soon = { { 0, 0 }, { 0, OOM_LOOK_AGAIN_MS * NS_PER_MS } };
+
+	if (fx->oom_timer >= 0 && fx->oom_looks && !timerfd_settime(fx->oom_timer, 0, &soon, NULL))
+		fx->oom_looks--;
+}
+
+/* The OOM-kill counter rose: a worker the main child survives is logged
+ * too (the main child's own death is told when it is reaped). */
+static void oom_look(struct effects *fx)
+{
+	char limit[LIMIT_TEXT_MAX], comm[COMM_MAX];
+	struct tree_proc main;
+	uint64_t now;
+	pid_t victim;
+
+	now = oom_count(fx->oom);
+	if (now <= fx->oom_seen) {
+		look_again(fx);
+		return;
+	}
+	fx->oom_seen = now;
+	if (!fx->main || (!tree_read(fx->main, &main) && main.state == 'Z'))
+		return; /* gone, or the main child itself: told when it is reaped */
+	oom_limit_text(fx->oom, limit, sizeof(limit));
+	if (oom_victim(fx, &victim, comm, sizeof(comm)))
+		log_msg(LOG_WARN, "pid %d (%s) killed by the OOM killer%s", (int)victim, comm, limit);
+	else
+		log_msg(LOG_WARN, "a process of pid %d's tree was killed by the OOM killer%s",
+			(int)fx->main, limit);
+}
+
+static void on_oom(void *ctx)
+{
+	struct effects *fx = ctx;
+
+	oom_ack(fx->oom);
+	fx->oom_looks = OOM_LOOKS;
+	oom_look(fx);
+}
+
+static void on_oom_timer(void *ctx)
+{
+	struct effects *fx = ctx;
+	uint64_t expirations;
+
+	(void)!read(fx->oom_timer, &expirations, sizeof(expirations));
+	oom_look(fx);
+}
+
 void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops)
 {
 	*fx = (struct effects){ .spawn = cfg->spawn, .loop = cfg->loop, .pid1 = cfg->pid1,
 				.group = cfg->group, .pidfile = cfg->pidfile,
 				.termination_log = cfg->termination_log, .dir_fd = cfg->dir_fd,
-				.pidfd = -1, .child = { 0, -1 } };
+				.pidfd = -1, .child = { 0, -1 }, .cg = cfg->cg, .oom = cfg->oom };
+	if (fx->cg->active &&
+	    loop_watch_events(fx->loop, fx->cg->events_fd, EPOLLPRI, on_cgroup_events, fx))
+		log_msg(LOG_WARN, "unable to watch %s/server/cgroup.events", fx->cg->dir);
+	fx->oom_timer = -1;
+	if (fx->oom->watch_fd < 0 ||
+	    loop_watch_events(fx->loop, fx->oom->watch_fd, fx->oom->version == 2 ? EPOLLPRI : EPOLLIN,
+			      on_oom, fx))
+		return;
+	fx->oom_timer = fd_move_above(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC),
+				      FD_FIRST_OWN);
+	if (fx->oom_timer >= 0 && loop_watch(fx->loop, fx->oom_timer, on_oom_timer, fx)) {
+		close(fx->oom_timer);
+		fx->oom_timer = -1;
+	}
 	*ops = (struct sup_ops){ fx, op_spawn, op_send, op_handoff, op_reaped, op_finished };
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "../reaper/cgroup.h"
+#include "../reaper/oom.h"
 #include "../spawn/spawn.h"
 #include "loop.h"
 #include "supervise.h"
@@ -27,6 +29,12 @@ struct effects {
 	int failed;		/* exit code of a start that failed before exec, or 0 */
 	unsigned pidfile_warned; /* problems with the pid file already logged (bits) */
 	bool said_foreign_proc;	/* logged that /proc is not this namespace's */
+	struct cgroup *cg;	/* the server's cgroup (cg->active: cgroup mode) */
+	const struct oom *oom;	/* the OOM-kill counter */
+	uint64_t oom_at_start;	/* its value when the main child started */
+	uint64_t oom_seen;	/* its value at the last look */
+	int oom_timer;		/* a second look shortly after a v1 notification; -1: none */
+	unsigned oom_looks;	/* second looks left for this notification */
 };
 
 /* What fx_init needs from the set-up. */
@@ -36,6 +44,8 @@ struct fx_cfg {
 	bool pid1, group;
 	const char *pidfile, *termination_log;
 	int dir_fd;		/* the directory minit was started in, or AT_FDCWD */
+	struct cgroup *cg;
+	const struct oom *oom;
 };
 
 /* Fills fx and ops (whose ctx is fx). */

@@ -51,7 +51,12 @@ int loop_init(struct loop *l, struct supervisor *sup, bool warn_on_reap)
 
 int loop_watch(struct loop *l, int fd, loop_fn fn, void *ctx)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	return loop_watch_events(l, fd, EPOLLIN, fn, ctx);
+}
+
+int loop_watch_events(struct loop *l, int fd, uint32_t events, loop_fn fn, void *ctx)
+{
+	struct epoll_event ev = { .events = events };
 	uint32_t i;
 
 	for (i = 0; i < LOOP_WATCH_MAX && l->watch[i].fd >= 0; i++)
@@ -82,6 +87,12 @@ void loop_reap_due(struct loop *l)
 	l->reap_due = true;
 }
 
+void loop_tree_empty(struct loop *l, bool empty)
+{
+	l->tree_empty = empty;
+	l->reap_due = true;
+}
+
 static void reap(struct loop *l)
 {
 	struct reap_result r;
@@ -89,6 +100,7 @@ static void reap(struct loop *l)
 
 	l->reap_due = false;
 	reap_drain(l->sup->main, l->warn_on_reap, &r);
+	r.none_left = r.none_left || (l->tree_empty && !l->sup->main);
 	now = loop_now_ms();
 	if (r.main_exited)
 		sup_main_exited(l->sup, r.main_status, r.none_left, now);

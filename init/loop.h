@@ -30,6 +30,7 @@ struct loop {
 	pid_t self;
 	bool warn_on_reap;
 	bool reap_due;
+	bool tree_empty;	/* the kernel says minit's tree is empty (cgroup mode) */
 	struct supervisor *sup;
 	struct loop_watch watch[LOOP_WATCH_MAX];
 };
@@ -42,10 +43,17 @@ int loop_init(struct loop *l, struct supervisor *sup, bool warn_on_reap);
 
 /* Calls fn(ctx) whenever fd is readable, until loop_unwatch. 0 or -errno. */
 int loop_watch(struct loop *l, int fd, loop_fn fn, void *ctx);
+/* The same for other epoll events (EPOLLPRI: a cgroup file changed). */
+int loop_watch_events(struct loop *l, int fd, uint32_t events, loop_fn fn, void *ctx);
 void loop_unwatch(struct loop *l, int fd);
 
 /* From a callback: a child changed state, reap before the deadline fires. */
 void loop_reap_due(struct loop *l);
+
+/* From the cgroup watch: whether minit's tree is empty by the kernel's
+ * count; the next reap tells the supervisor so even if waitpid still has
+ * children of minit's outside it (docker exec's orphans). */
+void loop_tree_empty(struct loop *l, bool empty);
 
 /* Starts the supervisor, hands it pending_signal (0 for none: a signal that
  * came before the loop could take it), and runs until the supervisor is

@@ -51,6 +51,8 @@ struct runtime {
 	struct loop loop;
 	struct notifier notify;
 	struct control control;
+	struct cgroup cgroup;
+	struct oom oom;
 };
 
 static const char license_text[] =
@@ -231,6 +233,26 @@ static void release_terminal(const struct runtime *rt)
 		;
 }
 
+/* The server in a cgroup of its own where minit may make one (--cgroup),
+ * and the OOM-kill counter in every mode. */
+static void setup_cgroup(struct runtime *rt)
+{
+	char why[ERR_MAX];
+
+	rt->cgroup = (struct cgroup){ .server_fd = -1, .procs_fd = -1, .events_fd = -1 };
+	if (rt->o.cgroup && !strcmp(rt->o.cgroup, "off"))
+		log_msg(LOG_INFO, "no cgroup mode (--cgroup off): minit's tree from /proc");
+	else {
+		cgroup_setup(&rt->cgroup, rt->o.cgroup, why, sizeof(why));
+		log_msg(rt->cgroup.active ? LOG_INFO : LOG_DEBUG, "%s%s",
+			rt->cgroup.active ? "cgroup mode: " : "no cgroup mode: ", why);
+		if (!rt->cgroup.active && rt->o.cgroup)
+			log_msg(LOG_WARN, "--cgroup %s: %s", rt->o.cgroup, why);
+	}
+	rt->spawn.cgroup_procs_fd = rt->cgroup.active ? rt->cgroup.procs_fd : -1;
+	oom_setup(&rt->oom);
+}
+
 static int prepare_privs(struct runtime *rt)
 {
 	struct privs_req req;
@@ -281,6 +303,7 @@ int main(int argc, char **argv)
 		return EXIT_MINIT_FAILED;
 	setup_cwd(&rt);
 	release_terminal(&rt);
+	setup_cgroup(&rt);
 	if ((code = loop_init(&rt.loop, &rt.sup, rt.o.warn_on_reap))) {
 		log_msg(LOG_ERROR, "unable to set up the event loop: %s", strerror(-code));
 		return EXIT_MINIT_FAILED;
@@ -291,7 +314,7 @@ int main(int argc, char **argv)
 	fx_init(&rt.fx,
 		&(struct fx_cfg){ &rt.spawn, &rt.loop, rt.pid1, rt.o.group, rt.o.pidfile,
 				  rt.o.termination_log,
-				  rt.spawn.cwd_fd >= 0 ? rt.spawn.cwd_fd : AT_FDCWD },
+				  rt.spawn.cwd_fd >= 0 ? rt.spawn.cwd_fd : AT_FDCWD, &rt.cgroup, &rt.oom },
 		&ops);
 	sup_init(&rt.sup, &rt.sup_cfg, &ops);
 	/* No fatal error past this point: the loop owns the child. */

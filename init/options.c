@@ -19,7 +19,7 @@ enum opt_id {
 	O_STOP_LADDER, O_STOP_TIMEOUT, O_LEFTOVER_GRACE, O_RESTART, O_BACKOFF_MIN, O_BACKOFF_MAX,
 	O_RESTART_MAX, O_RESTART_WINDOW, O_PIDFILE, O_LISTEN, O_USER, O_CAP_DROP, O_CAP_ADD,
 	O_NO_NEW_PRIVS, O_SECCOMP, O_NOTIFY, O_READY_TIMEOUT, O_WATCHDOG, O_STOP_DELAY,
-	O_TERMINATION_LOG, O_CONTROL, O_HEALTH, O_STATUS, O_JSON, O_COUNT
+	O_TERMINATION_LOG, O_CONTROL, O_HEALTH, O_STATUS, O_JSON, O_CGROUP, O_COUNT
 };
 
 enum opt_kind {
@@ -114,6 +114,8 @@ static const struct opt_def defs[O_COUNT] = {
 	[O_STATUS] = { "status", 0, K_ACTION, NULL, "ask the running minit for its state (--json)",
 		       NULL },
 	[O_JSON] = { "json", 0, K_FLAG, NULL, "--status as one JSON object", NULL },
+	[O_CGROUP] = { "cgroup", 0, K_VALUE, "MODE", "auto (a cgroup of its own for the server where possible), off, or a cgroup v2 PATH",
+		       "auto, off or an absolute path" },
 };
 
 static const char *const restart_names[] = { "no", "on-crash", "on-failure", "always" };
@@ -278,6 +280,9 @@ static int apply(struct opts *o, enum opt_id id, const char *val)
 	case O_TERMINATION_LOG:
 		o->termination_log = val;
 		return *val ? 0 : -EINVAL;
+	case O_CGROUP:
+		o->cgroup = strcmp(val, "auto") ? val : NULL;
+		return !strcmp(val, "auto") || !strcmp(val, "off") || val[0] == '/' ? 0 : -EINVAL;
 	case O_CONTROL:
 		o->control = val;
 		return val[0] == '@' && val[1] && strlen(val) < NOTIFY_NAME_MAX ? 0 : -EINVAL;

@@ -55,6 +55,7 @@ struct opts {
 	const char *termination_log;	/* NULL: /dev/termination-log when it exists */
 	const char *control;		/* the control socket's name, NULL: the default */
 	bool json;			/* --status --json */
+	const char *cgroup;		/* --cgroup: NULL auto, "off", or a cgroup v2 directory */
 };
 
 /* Fills o from the program name, the environment (NULL-terminated) and argv.

@@ -354,6 +354,8 @@ static bool crashed(const struct supervisor *s, int status)
 					     SIGSYS, SIGTRAP, SIGKILL };
 	size_t i;
 
+	if (s->note[0]) /* the OOM killer's KILL, even after minit sent one */
+		return true;
 	if (!WIFSIGNALED(status) || (WTERMSIG(status) == SIGKILL && s->sent_kill))
 		return false;
 	for (i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
@@ -429,6 +431,8 @@ static void describe_exit(const struct supervisor *s, int status, enum sup_end e
 	else if (ending == SUP_END_NOT_READY)
 		snprintf(buf, len, "%s (not ready: no READY=1 in %llu ms)", what,
 			 (unsigned long long)s->cfg->ready_timeout_ms);
+	else if (s->note[0])
+		snprintf(buf, len, "%s (%s)", what, s->note);
 	else
 		snprintf(buf, len, "%s", what);
 }
@@ -437,7 +441,7 @@ static void describe_exit(const struct supervisor *s, int status, enum sup_end e
 static void after_exit(struct supervisor *s, int status, enum sup_end ending, bool none_left,
 		       uint64_t now)
 {
-	char what[SUP_REASON_MAX * 2];
+	char what[SUP_REASON_MAX * 3];
 
 	describe_exit(s, status, ending, what, sizeof(what));
 	note_reason(s, what);
@@ -480,9 +484,9 @@ static uint64_t stop_kill_at(const struct supervisor *s, uint64_t now)
 /* The main child exited while minit was stopping it. */
 static void stopped(struct supervisor *s, int status, bool none_left, uint64_t now)
 {
-	char what[STATUS_TEXT_MAX], a[SIGNAL_NAME_MAX], b[SIGNAL_NAME_MAX];
+	char what[SUP_REASON_MAX * 3], a[SIGNAL_NAME_MAX], b[SIGNAL_NAME_MAX];
 
-	status_describe(status, what, sizeof(what));
+	describe_exit(s, status, SUP_END_NONE, what, sizeof(what));
 	log_msg(LOG_INFO, "pid %d %s after %llu ms", (int)s->last, what,
 		(unsigned long long)(now - s->stop_ms));
 	if (s->ending) { /* minit ended it for a restart */
@@ -502,8 +506,10 @@ static void stopped(struct supervisor *s, int status, bool none_left, uint64_t n
 
 void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t now)
 {
-	int failed = s->ops.reaped(s->ops.ctx);
+	int failed;
 
+	s->note[0] = '\0';
+	failed = s->ops.reaped(s->ops.ctx, status, s->note, sizeof(s->note));
 	s->main = 0;
 	s->status = status;
 	s->exit_code = failed ? failed : status_code(s, status);

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -91,9 +92,10 @@ struct sup_ops {
 	/* The live child of minit's that hint names (MAINPID=), or else the pid
 	 * file, other than old; or 0. */
 	pid_t (*handoff)(void *ctx, pid_t old, pid_t hint);
-	/* The main child was reaped: 0 if it had started, or the exit code of a
-	 * start that failed before exec (the reason is logged). */
-	int (*reaped)(void *ctx);
+	/* The main child was reaped with status: 0 if it had started, or the
+	 * exit code of a start that failed before exec (the reason is logged).
+	 * A note on how it died goes in note ("OOM killer, ..."), or "". */
+	int (*reaped)(void *ctx, int status, char *note, size_t len);
 	/* minit is done: why, in one line (the termination message). */
 	void (*finished)(void *ctx, const char *why);
 };
@@ -112,6 +114,7 @@ struct supervisor {
 	bool killing;			/* the final KILL went out: repeat it until empty */
 	uint64_t kill_ms;		/* when it first went out */
 	bool sent_kill;			/* minit forwarded KILL to this main child */
+	char note[SUP_REASON_MAX];	/* how the last main child died, beyond its status (OOM) */
 	/* talking to the child (sd_notify) */
 	bool ready;			/* READY=1 since this start (not counted without --notify) */
 	bool notified;			/* the child sent any notify message since this start */

@@ -114,3 +114,23 @@ int kill_tree(int sig)
 	free(tab);
 	return count;
 }
+
+int kill_listed(const pid_t *pids, size_t n, int sig, bool (*still_in)(void *ctx, pid_t pid),
+		void *ctx)
+{
+	size_t i;
+	int count = 0, fd;
+	bool ok;
+
+	for (i = 0; i < n; i++) {
+		fd = kill_pidfd_open(pids[i]);
+		if (fd < 0) {
+			count += no_pidfds && still_in(ctx, pids[i]) && !kill_one(-1, pids[i], sig, NULL);
+			continue;
+		}
+		ok = still_in(ctx, pids[i]) && !kill_one(fd, pids[i], sig, NULL);
+		close(fd);
+		count += ok;
+	}
+	return count;
+}

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* A pidfd for pid (close-on-exec), or -1: gone, or no pidfds here. */
@@ -33,5 +34,11 @@ int kill_self(int sig);
  * Returns how many were signalled, or -1 when /proc is not this PID
  * namespace's (the host's /proc in a new namespace) or cannot be read. */
 int kill_tree(int sig);
+
+/* To each of pids that still_in(ctx, pid) says belongs (checked once its
+ * pidfd is open, so a pid reused since the list was read is left alone).
+ * Returns how many were signalled. */
+int kill_listed(const pid_t *pids, size_t n, int sig, bool (*still_in)(void *ctx, pid_t pid),
+		void *ctx);
 
 #endif

@@ -55,7 +55,7 @@ int tree_read(pid_t pid, struct tree_proc *e)
 		return -1;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %d", &e->ppid) != 1)
+	if (!p || sscanf(p + 1, " %c %d", &e->state, &e->ppid) != 2)
 		return -1;
 	p += 2; /* ") " */
 	for (i = 0; i < 2 + STAT_FIELDS_AFTER_PPID; i++) { /* state, ppid, then 5..21 */
@@ -115,7 +115,7 @@ static int by_pid(const void *a, const void *b)
 static void mark_descendants(struct tree_proc *tab, size_t n, pid_t self)
 {
 	const struct tree_proc *parent;
-	struct tree_proc key = { 0, 0, 0, false };
+	struct tree_proc key = { 0 };
 	bool changed = true;
 	size_t i;
 

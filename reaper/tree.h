@@ -11,6 +11,7 @@
 struct tree_proc {
 	pid_t pid, ppid;
 	unsigned long long start;	/* field 22 of /proc/PID/stat: start time in ticks */
+	char state;			/* field 3: R, S, D, Z, ... */
 	bool mine;			/* a descendant of minit */
 };
 

@@ -23,7 +23,7 @@
 #define PID_TEXT_MAX	    24
 #define KERNEL_SIGSET_BYTES (64 / 8) /* the kernel's sigset: 64 signals */
 
-enum child_step { STEP_SESSION, STEP_LISTEN, STEP_CWD, STEP_PRIVS, STEP_MASK, STEP_EXEC };
+enum child_step { STEP_CGROUP, STEP_SESSION, STEP_LISTEN, STEP_CWD, STEP_PRIVS, STEP_MASK, STEP_EXEC };
 
 struct child_report {
 	int step;	/* enum child_step */
@@ -200,11 +200,25 @@ static int unblock_all(void)
 											   : 0;
 }
 
+/* The server's own cgroup, first: everything it starts is in it. */
+static int child_cgroup(const struct spawn_cfg *c)
+{
+	char num[PID_TEXT_MAX];
+	int len;
+
+	if (c->cgroup_procs_fd < 0)
+		return 0;
+	len = snprintf(num, sizeof(num), "%d", (int)getpid());
+	return write(c->cgroup_procs_fd, num, (size_t)len) == len ? 0 : -errno;
+}
+
 static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int report_fd)
 {
 	enum privs_step sub = PRIVS_STEP_BOUNDING;
 	int err;
 
+	if ((err = child_cgroup(c)))
+		child_fail(c, report_fd, STEP_CGROUP, 0, -err);
 	if ((err = child_session(c)))
 		child_fail(c, report_fd, STEP_SESSION, 0, -err);
 	if ((err = child_listen(c)) || (err = child_notify(c)))
@@ -222,6 +236,7 @@ static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int r
 }
 
 static const char *const step_names[] = {
+	[STEP_CGROUP] = "join the server's cgroup",
 	[STEP_SESSION] = "start a new process group or session",
 	[STEP_LISTEN] = "pass the listening and notify sockets",
 	[STEP_CWD] = "change to the working directory",

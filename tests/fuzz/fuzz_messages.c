@@ -40,8 +40,11 @@ static pid_t fake_handoff(void *ctx, pid_t old, pid_t hint)
 	return hint && hint != old && hint % 2 ? hint : 0; /* odd pids are minit's children */
 }
 
-static int fake_reaped(void *ctx)
+static int fake_reaped(void *ctx, int status, char *note, size_t len)
 {
+	(void)status;
+	(void)note;
+	(void)len;
 	(void)ctx;
 	return 0;
 }

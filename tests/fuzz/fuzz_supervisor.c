@@ -119,8 +119,11 @@ static void fake_finished(void *ctx, const char *why)
 	(void)why;
 }
 
-static int fake_reaped(void *ctx)
+static int fake_reaped(void *ctx, int status, char *note, size_t len)
 {
+	(void)status;
+	(void)note;
+	(void)len;
 	int code = w.start_fails;
 
 	(void)ctx;

@@ -69,8 +69,11 @@ static void fake_finished(void *ctx, const char *why)
 	finished_calls++;
 }
 
-static int fake_reaped(void *ctx)
+static int fake_reaped(void *ctx, int status, char *note, size_t len)
 {
+	(void)status;
+	(void)note;
+	(void)len;
 	struct fake *f = ctx;
 	int r = f->fail_code;
 

@@ -1,0 +1,49 @@
+/* The kernel's own record of minit's tree: a cgroup v2 directory that holds
+ * the server and everything it starts, whatever it does (setsid, double
+ * fork, reparenting). Found from /proc/self/cgroup and the cgroup2 mount in
+ * /proc/self/mountinfo; used only where minit can create a directory there.
+ * Then the final KILL is one write to cgroup.kill, and "nothing left" is
+ * cgroup.events' populated 0. */
+#ifndef MINIT_CGROUP_H
+#define MINIT_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CGROUP_PATH_MAX 512
+
+struct cgroup {
+	bool active;			/* the server runs in a cgroup of its own */
+	char own[CGROUP_PATH_MAX];	/* the cgroup minit was started in */
+	char dir[CGROUP_PATH_MAX];	/* own/minit-PID-RANDOM: the server's and minit's */
+	char server_rel[CGROUP_PATH_MAX]; /* dir/server as /proc/PID/cgroup names it */
+	int server_fd;			/* dir/server, O_PATH */
+	int procs_fd;			/* dir/server/cgroup.procs, for the child to join */
+	int events_fd;			/* dir/server/cgroup.events, watched */
+	bool moved;			/* minit moved itself into dir/init */
+};
+
+/* mode: NULL (auto: where possible), or a cgroup2 directory to make the
+ * server's under. Fills c; c->active false with the reason in why when
+ * cgroup mode cannot run (no cgroup v2, read-only, no permission). */
+void cgroup_setup(struct cgroup *c, const char *under, char *why, size_t len);
+
+/* Whether any process is left in the server's cgroup. */
+bool cgroup_populated(const struct cgroup *c);
+
+/* Every process of the server's cgroup: one write to cgroup.kill (Linux
+ * 5.14). 0, -ENOENT without cgroup.kill, or -errno. */
+int cgroup_kill(const struct cgroup *c);
+
+/* The pids in the server's cgroup (at most max); how many, or -errno. */
+int cgroup_members(const struct cgroup *c, pid_t *pids, size_t max);
+
+/* Whether pid is (still) in the server's cgroup. */
+bool cgroup_has(const struct cgroup *c, pid_t pid);
+
+/* minit is done: back to its own cgroup, the directories removed where
+ * empty. */
+void cgroup_teardown(struct cgroup *c);
+
+#endif
