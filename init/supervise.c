@@ -100,7 +100,11 @@ static void drain(struct supervisor *s, bool none_left, uint64_t kill_at, uint64
 		return;
 	}
 	s->state = SUP_DRAINING;
-	if (s->killing || kill_at <= now) {
+	if (s->killing) { /* the KILL went out: it is repeated at its own pace */
+		s->deadline = min_u64(s->deadline, now + KILL_REPEAT_MS);
+		return;
+	}
+	if (kill_at <= now) {
 		kill_everything(s, now);
 		return;
 	}
@@ -409,6 +413,7 @@ static void schedule_restart(struct supervisor *s, const char *what, bool none_l
 	if (now - s->started_ms >= BACKOFF_RESET_MS)
 		s->backoff_ms = c->backoff_min_ms;
 	delay = take_backoff(s);
+	s->killing = false; /* the stragglers get theirs when the back-off ends */
 	s->restarts[s->restart_count++ % RESTART_HISTORY] = now + delay;
 	log_msg(LOG_WARN, "pid %d %s; restart %zu of %u in %llu ms", (int)s->last, what,
 		recent_restarts(s, now + delay), c->restart_max, (unsigned long long)delay);

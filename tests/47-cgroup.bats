@@ -1,0 +1,314 @@
+#!/usr/bin/env bats
+# The kernel-tracked tree (issue 13): minit started in a cgroup v2 directory
+# the test prepares on this machine's cgroup2 mount (found in mountinfo)
+# runs the server in a cgroup of its own; the final KILL is one write to
+# cgroup.kill; a fork loop and a double-forked setsid daemon are gone by
+# --stop-timeout + 100 ms; minit exits when the cgroup is empty; a process
+# of minit's cgroup outside its tree (docker exec's) is untouched; with
+# --cgroup off or a read-only cgroupfs the /proc code runs. And OOM kills in
+# a memory-limited cgroup (v1 memory controller here, v2 memory.max where
+# available), told apart from other KILLs.
+
+load lib/minit
+
+setup_file() {
+	check_probes || return 1
+	CG_MOUNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	export CG_MOUNT
+}
+
+# cg_prepare: CG = a cgroup v2 directory of this test's own, CG_REL its
+# name as /proc/PID/cgroup says it; IN_CG = a wrapper that runs a command in it
+cg_prepare() {
+	[[ -n $CG_MOUNT && -w $CG_MOUNT/cgroup.procs ]] || skip "no writable cgroup v2 mount here"
+	CG=$CG_MOUNT/minit-bats-$$-$BATS_TEST_NUMBER
+	mkdir -p "$CG"
+	CG_REL=/${CG#"$CG_MOUNT"/}
+	IN_CG=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG")
+	TEARDOWN_HOOKS+=(cg_cleanup)
+}
+
+# everything left in CG killed, its directories removed, deepest first
+cg_cleanup() {
+	[[ -n ${CG:-} && -d $CG ]] || return 0
+	echo 1 >"$CG/cgroup.kill" 2>/dev/null || true
+	local d i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		find "$CG" -depth -type d -exec rmdir {} \; 2>/dev/null
+		[[ -d $CG ]] || return 0
+		nap 0.05
+	done
+}
+
+# start_cg MODE MINIT-ARGS...: start_minit inside CG
+start_cg() {
+	local mode=$1 MINIT_ARGV
+	shift
+	MODE=$mode
+	rm -f "$REC"
+	minit_argv "$MINIT"
+	case $mode in
+	pid1) launch "${IN_CG[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" "$@" ;;
+	sub) launch "${IN_CG[@]}" "${MINIT_ARGV[@]}" "$@" ;;
+	esac
+	wait_for -m "minit to start" -d "ps_tree $LAUNCH_PID" find_minit_pid "$LAUNCH_PID"
+	if [[ $mode == pid1 ]]; then MINIT_SELF=1; else MINIT_SELF=$MINIT_PID; fi
+	wait_for -m "minit to take signals" minit_blocked_or_gone
+}
+
+cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; } # PID
+
+# ---------------------------------------------------------------------------
+
+t_placement() {
+	cg_prepare
+	start_cg "$1" -v -- sigrec -o "$REC" -x TERM:0
+	wait_ready
+	main_child
+	local server own
+	server=$(cgroup_of "$MAIN_CHILD") own=$(cgroup_of "$MINIT_PID")
+	[[ $server =~ ^$CG_REL/minit-[0-9]+-[0-9a-f]+/server$ ]] || fail "the server's cgroup: $server"
+	[[ $own == "${server%/server}/init" ]] || fail "minit's cgroup: $own (the server's: $server)"
+	wait_log info "cgroup mode: the server runs in $CG/minit-"
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	assert_exit 0 "sigrec's on TERM"
+	[[ -z $(find "$CG" -mindepth 1 -type d) ]] || fail "minit left cgroups behind: $(find "$CG" -mindepth 1 -type d)"
+}
+@test "pid1: in a writable cgroup the server runs in its own, minit in a leaf beside it; both go at exit" { t_placement pid1; }
+@test "subreaper: in a writable cgroup the server runs in its own, minit in a leaf beside it; both go at exit" { t_placement sub; }
+
+# the final KILL of a TERM-ignoring tree: exactly one write to cgroup.kill
+t_one_kill() {
+	((VALGRIND)) && skip "under valgrind the system calls strace sees are valgrind's"
+	cg_prepare
+	EXTRA_ENV=(ASAN_OPTIONS=detect_leaks=0) # LeakSanitizer cannot run under ptrace
+	start_cg "$1" --stop-timeout 300ms -- sigrec -o "$REC" -c 3
+	wait_ready "$REC" 4
+	strace -q -y -o "$T/strace.log" -p "$MINIT_PID" -e trace=write,kill,pidfd_send_signal &
+	BG_PIDS+=($!)
+	wait_for -m "strace attached" eval '[[ $(status_field $MINIT_PID TracerPid) != 0 ]]'
+	kill -TERM "$MINIT_PID"
+	wait_minit 5
+	assert_exit 137 "the ladder's KILL"
+	local kills
+	kills=$(grep -c 'cgroup.kill>' "$T/strace.log" || true)
+	((kills == 1)) || fail "expected one write to cgroup.kill, saw $kills:
+$(cat "$T/strace.log")"
+	! grep -qE '(kill|pidfd_send_signal)\(.*SIGKILL' "$T/strace.log" ||
+		fail "a KILL went out another way too: $(grep SIGKILL "$T/strace.log")"
+}
+@test "pid1: the stop's final KILL is one write to cgroup.kill" { t_one_kill pid1; }
+@test "subreaper: the stop's final KILL is one write to cgroup.kill" { t_one_kill sub; }
+
+# A fork loop and a double-forked setsid daemon, all TERM-ignoring: gone by
+# --stop-timeout + 100 ms
+FORK_STORM='trap "" TERM
+	setsid sh -c "trap \"\" TERM; sh -c \"trap \\\"\\\" TERM; echo \\\$\\\$ >\\\"$D/daemon\\\"; exec sleep 1000\" &" &
+	while :; do sleep 0.01 & done'
+t_fork_storm() {
+	cg_prepare
+	EXTRA_ENV=(D="$T")
+	start_cg "$1" --stop-timeout 1s -- sh -c "$FORK_STORM"
+	wait_for -m "the daemon" test -s "$T/daemon"
+	local daemon
+	host_pid "$(cat "$T/daemon")" && daemon=$HOST_PID
+	[[ -n $daemon ]] || fail "daemon not found"
+	sv_watch "$MINIT_PID" "$daemon"
+	sv_send TERM "$MINIT_PID"
+	local t0=$SV_T0
+	sv_exit_time "$MINIT_PID" 5
+	sv_assert_exit $((SV_T - t0)) 1000 1100 "minit's exit after TERM"
+	sv_exit_time "$daemon" 1
+	sv_assert_span $((SV_T - t0)) 0 1100 "the daemon's end"
+	wait_minit
+	assert_exit 137 "the ladder's KILL"
+}
+@test "pid1: a fork loop and a setsid daemon are gone by --stop-timeout + 100 ms" { sv_timed t_fork_storm pid1; }
+@test "subreaper: a fork loop and a setsid daemon are gone by --stop-timeout + 100 ms" { sv_timed t_fork_storm sub; }
+
+# minit exits as soon as the cgroup is empty: the leftover exits 300 ms
+# after its TERM, minit right after it
+t_populated() {
+	cg_prepare
+	EXTRA_ENV=(REC="$REC" D="$T")
+	start_cg "$1" -- sh -c 'notify-server -o "$REC" -x 300 & while [ ! -e "$D/go" ]; do sleep 0.01; done; exit 3'
+	wait_ready
+	last_ready
+	host_pid "$READY_PID"
+	local left=$HOST_PID
+	sv_watch "$MINIT_PID" "$left"
+	touch "$T/go"
+	sv_exit_time "$left" 5
+	local t_left=$SV_T
+	sv_exit_time "$MINIT_PID" 5
+	sv_assert_exit $((SV_T - t_left)) 0 "$SV_TOL" "minit's exit after the last process of the cgroup"
+	wait_minit
+	assert_exit 3 "the child's"
+}
+@test "pid1: minit exits the moment the server's cgroup is empty" { sv_timed t_populated pid1; }
+@test "subreaper: minit exits the moment the server's cgroup is empty" { sv_timed t_populated sub; }
+
+# A process in minit's cgroup but not in its tree (as docker exec's are):
+# the stop does not touch it
+t_outsider() {
+	cg_prepare
+	start_cg "$1" --stop-timeout 300ms -- sigrec -o "$REC"
+	wait_ready
+	if [[ $1 == pid1 ]]; then
+		launch "${IN_CG[@]}" nsenter -t "$MINIT_PID" --pid --mount sigrec -o "$T/outsider"
+	else
+		launch "${IN_CG[@]}" sigrec -o "$T/outsider"
+	fi
+	local keep=$LAUNCH_PID
+	wait_ready "$T/outsider"
+	kill -TERM "$MINIT_PID"
+	# wait for minit's end as this test's own launch: LAUNCH_PID is the outsider now
+	wait_for -m "minit to exit" is_gone "$MINIT_PID"
+	sig_count TERM "$T/outsider"
+	((COUNT == 0)) || fail "the outsider got TERM: $SIG_LINES"
+	sig_count CONT "$T/outsider"
+	((COUNT == 0)) || fail "the outsider got CONT: $SIG_LINES"
+	if [[ $1 == sub ]]; then
+		is_alive "$keep" || fail "the outsider was killed"
+	fi
+}
+@test "pid1: a process of minit's cgroup outside its tree (docker exec's) is not signalled by the stop" { t_outsider pid1; }
+@test "subreaper: a process of minit's cgroup outside its tree (docker exec's) is not signalled by the stop" { t_outsider sub; }
+
+# --cgroup off: the /proc code, the server in minit's own cgroup
+t_off() {
+	cg_prepare
+	start_cg "$1" -v --cgroup off -- sigrec -o "$REC" -x TERM:0
+	wait_ready
+	main_child
+	[[ $(cgroup_of "$MAIN_CHILD") == "$CG_REL" ]] || fail "the server's cgroup: $(cgroup_of "$MAIN_CHILD")"
+	wait_log info "no cgroup mode \\(--cgroup off\\)"
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	assert_exit 0 "sigrec's on TERM"
+}
+@test "pid1: --cgroup off: no cgroup of the server's own" { t_off pid1; }
+@test "subreaper: --cgroup off: no cgroup of the server's own" { t_off sub; }
+
+# a read-only cgroupfs (plain Docker, Kubernetes): the /proc code, and the
+# ladder still ends a TERM-ignoring tree
+t_read_only() {
+	cg_prepare
+	local MINIT_ARGV
+	minit_argv "$MINIT"
+	MODE=$1
+	local ro=(unshare --mount sh -c 'mount -o remount,bind,ro "$0" && exec "$@"' "$CG_MOUNT")
+	if [[ $1 == pid1 ]]; then
+		launch "${IN_CG[@]}" "${ro[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -vvv --stop-timeout 300ms -- sigrec -o "$REC" -c 2
+	else
+		launch "${IN_CG[@]}" "${ro[@]}" "${MINIT_ARGV[@]}" -vvv --stop-timeout 300ms -- sigrec -o "$REC" -c 2
+	fi
+	wait_for find_minit_pid "$LAUNCH_PID"
+	wait_ready "$REC" 3
+	wait_log debug "no cgroup mode: unable to make .*Read-only file system"
+	kill -TERM "$MINIT_PID"
+	wait_minit 5
+	assert_exit 137 "the ladder's KILL"
+}
+@test "pid1: a read-only cgroupfs: the /proc code ends the tree" { t_read_only pid1; }
+@test "subreaper: a read-only cgroupfs: the /proc code ends the tree" { t_read_only sub; }
+
+# ---------------------------------------------------------------------------
+# OOM
+
+# mem_prepare MIB: MEM = a memory cgroup of this test's own limited to MIB
+# (v2 memory.max where the v2 hierarchy has the memory controller, else
+# v1's), IN_MEM = a wrapper that runs a command in it
+mem_prepare() {
+	local v1
+	MEM= IN_MEM=()
+	if [[ -n $CG_MOUNT ]] && grep -qw memory "$CG_MOUNT/cgroup.controllers" 2>/dev/null &&
+		grep -qw memory "$CG_MOUNT/cgroup.subtree_control" 2>/dev/null; then
+		MEM=$CG_MOUNT/minit-bats-mem-$$-$BATS_TEST_NUMBER
+		mkdir -p "$MEM"
+		echo $(($1 << 20)) >"$MEM/memory.max"
+		echo 0 >"$MEM/memory.swap.max" 2>/dev/null || true
+	else
+		v1=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+		[[ -n $v1 && -w $v1/cgroup.procs ]] || skip "no writable memory cgroup here"
+		MEM=$v1/minit-bats-mem-$$-$BATS_TEST_NUMBER
+		mkdir -p "$MEM"
+		echo $(($1 << 20)) >"$MEM/memory.limit_in_bytes"
+	fi
+	IN_MEM=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$MEM")
+	TEARDOWN_HOOKS+=(mem_cleanup)
+}
+mem_cleanup() {
+	[[ -n ${MEM:-} && -d $MEM ]] || return 0
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		rmdir "$MEM" 2>/dev/null && return 0
+		kill -KILL $(cat "$MEM/cgroup.procs" 2>/dev/null) 2>/dev/null || true
+		nap 0.05
+	done
+}
+
+EAT='s = b"x" * (256 << 20)' # more than the 32 MiB limit
+
+t_oom_main() {
+	mem_prepare 32
+	local MINIT_ARGV
+	minit_argv "$MINIT"
+	MODE=$1
+	if [[ $1 == pid1 ]]; then
+		run_minit_via "${IN_MEM[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -v \
+			--restart on-crash --restart-max 1 --backoff-min 10ms --termination-log "$T/tlog" -- python3 -c "$EAT"
+	else
+		run_minit_via "${IN_MEM[@]}" "${MINIT_ARGV[@]}" -v --restart on-crash --restart-max 1 \
+			--backoff-min 10ms --termination-log "$T/tlog" -- python3 -c "$EAT"
+	fi
+	assert_exit 137 "the last OOM kill"
+	count_log warning 'pid [0-9]+ \(python3\) killed by the OOM killer \(memory limit 32 MiB\)'
+	((NLINES == 2)) || fail "expected two OOM kills logged: $stderr"
+	count_log warning 'killed by SIGKILL \(OOM killer, memory limit 32 MiB\); restart 1 of 1'
+	((NLINES == 1)) || fail "the first OOM kill is a crash, restarted: $stderr"
+	[[ $(cat "$T/tlog") == "gave up after 1 restarts in 60 s: killed by SIGKILL (OOM killer, memory limit 32 MiB)" ]] ||
+		fail "termination message: $(cat "$T/tlog")"
+}
+@test "pid1: an OOM-killed child is told as such, counted as a crash, and in the termination message" { t_oom_main pid1; }
+@test "subreaper: an OOM-killed child is told as such, counted as a crash, and in the termination message" { t_oom_main sub; }
+
+# a worker killed by the OOM killer while its master lives on: logged
+t_oom_worker() {
+	mem_prepare 32
+	local MINIT_ARGV
+	minit_argv "$MINIT"
+	MODE=$1
+	EXTRA_ENV=(EAT="$EAT")
+	if [[ $1 == pid1 ]]; then
+		run_minit_via "${IN_MEM[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -v -- \
+			sh -c 'python3 -c "$EAT"; echo "worker $?"; sleep 1; exit 0'
+	else
+		run_minit_via "${IN_MEM[@]}" "${MINIT_ARGV[@]}" -v -- sh -c 'python3 -c "$EAT"; echo "worker $?"; sleep 1; exit 0'
+	fi
+	assert_exit 0 "the master's, which lived on"
+	[[ $output == "worker 137" ]] || fail "the worker was not killed: $output"
+	count_log warning 'killed by the OOM killer \(memory limit 32 MiB\)'
+	((NLINES == 1)) || fail "the worker's OOM kill was not logged once: $stderr"
+}
+@test "pid1: a worker's OOM kill that its master survives is logged" { t_oom_worker pid1; }
+@test "subreaper: a worker's OOM kill that its master survives is logged" { t_oom_worker sub; }
+
+# a KILL that was not the OOM killer's is not called one
+t_not_oom() {
+	mem_prepare 32
+	local MINIT_ARGV
+	minit_argv "$MINIT"
+	MODE=$1
+	if [[ $1 == pid1 ]]; then
+		run_minit_via "${IN_MEM[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -v -- sh -c 'kill -KILL $$'
+	else
+		run_minit_via "${IN_MEM[@]}" "${MINIT_ARGV[@]}" -v -- sh -c 'kill -KILL $$'
+	fi
+	assert_exit 137 "the child's KILL"
+	count_log warning 'OOM'
+	((NLINES == 0)) || fail "a plain KILL was called an OOM kill: $stderr"
+}
+@test "pid1: a KILL that was not the OOM killer's is not called one" { t_not_oom pid1; }
+@test "subreaper: a KILL that was not the OOM killer's is not called one" { t_not_oom sub; }
