@@ -14,9 +14,9 @@ health_is() { [[ $(health "$1") == "$2" ]]; }
 @test "notify: HEALTHCHECK minit --health: starting, healthy on READY=1, unhealthy once the watchdog ends the hung server" {
 	local c
 	c=$(cname health)
-	dstart "$c" --network none --health-cmd "/sbin/minit --health" --health-interval 1s \
+	dstart "$c" --network none --health-cmd "/sbin/minit --health" --health-interval 1s --health-start-period 60s \
 		--health-retries 1 --health-timeout 5s \
-		-e MINIT_NOTIFY=1 -e MINIT_WATCHDOG=2s -e MINIT_BACKOFF_MIN=60s -e MINIT_VERBOSITY=2 \
+		-e MINIT_NOTIFY=1 -e MINIT_WATCHDOG=2s -e MINIT_BACKOFF_MIN=60s -e MINIT_BACKOFF_MAX=60s -e MINIT_VERBOSITY=2 \
 		"$IMG_SCRATCH" notify-server -o /tmp/rec -r 4000 -b -H /tmp/hang
 	wait_for -t 10 -m "a first health check" eval '[[ $(inspect "$c" "{{len .State.Health.Log}}") -ge 1 ]]'
 	health_is "$c" starting || fail "before READY=1 the container is $(health "$c")"

@@ -106,7 +106,9 @@ teardown() {
 # LAUNCH_STDIN or /dev/null, every fd above 2 closed but KEEP_FDS, the
 # clean-up tag and EXTRA_ENV in its environment, stdout to $OUT, stderr per
 # STDERR_MODE: file ($ERR), closed, brokenpipe (a pipe whose reader is
-# already gone). Sets LAUNCH_PID.
+# already gone). TEST_CGROUP (a stage's knob: off) becomes MINIT_CGROUP, so
+# a whole run can take the /proc code where cgroup mode would run. Sets
+# LAUNCH_PID.
 launch() {
 	local sig_env=(env --default-signal)
 	[[ -z ${LAUNCH_IGNORE:-} ]] || sig_env+=(--ignore-signal="$LAUNCH_IGNORE")
@@ -128,6 +130,7 @@ launch() {
 		# valgrind's log fd, open before any wrapper drops privileges
 		((!VALGRIND)) || exec 99>>"$VG_LOG"
 		exec "${sig_env[@]}" MINITTEST_TAG="$TAG" MINIT_RESTART=no \
+			${TEST_CGROUP:+MINIT_CGROUP="$TEST_CGROUP"} \
 			"${EXTRA_ENV[@]}" "$@" <"${LAUNCH_STDIN:-/dev/null}" >"$OUT"
 	) &
 	LAUNCH_PID=$!
