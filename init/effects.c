@@ -425,7 +425,7 @@ void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops)
 				.pidfd = -1, .child = { 0, -1 }, .cg = cfg->cg, .oom = cfg->oom };
 	if (fx->cg->active &&
 	    loop_watch_events(fx->loop, fx->cg->events_fd, EPOLLPRI, on_cgroup_events, fx))
-		log_msg(LOG_WARN, "unable to watch %s/server/cgroup.events", fx->cg->dir);
+		log_msg(LOG_WARN, "unable to watch %s/cgroup.events", fx->cg->dir);
 	fx->oom_timer = -1;
 	if (fx->oom->watch_fd < 0 ||
 	    loop_watch_events(fx->loop, fx->oom->watch_fd, fx->oom->version == 2 ? EPOLLPRI : EPOLLIN,

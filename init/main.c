@@ -239,7 +239,7 @@ static void setup_cgroup(struct runtime *rt)
 {
 	char why[ERR_MAX];
 
-	rt->cgroup = (struct cgroup){ .server_fd = -1, .procs_fd = -1, .events_fd = -1 };
+	rt->cgroup = (struct cgroup){ .dir_fd = -1, .procs_fd = -1, .events_fd = -1 };
 	if (rt->o.cgroup && !strcmp(rt->o.cgroup, "off"))
 		log_msg(LOG_INFO, "no cgroup mode (--cgroup off): minit's tree from /proc");
 	else {

@@ -16,12 +16,11 @@
 struct cgroup {
 	bool active;			/* the server runs in a cgroup of its own */
 	char own[CGROUP_PATH_MAX];	/* the cgroup minit was started in */
-	char dir[CGROUP_PATH_MAX];	/* own/minit-PID-RANDOM: the server's and minit's */
-	char server_rel[CGROUP_PATH_MAX]; /* dir/server as /proc/PID/cgroup names it */
-	int server_fd;			/* dir/server, O_PATH */
-	int procs_fd;			/* dir/server/cgroup.procs, for the child to join */
-	int events_fd;			/* dir/server/cgroup.events, watched */
-	bool moved;			/* minit moved itself into dir/init */
+	char dir[CGROUP_PATH_MAX];	/* own/minit-PID-RANDOM: the server's */
+	char rel[CGROUP_PATH_MAX];	/* dir as /proc/PID/cgroup names it */
+	int dir_fd;			/* dir, for clone3's CLONE_INTO_CGROUP */
+	int procs_fd;			/* dir/cgroup.procs, for a forked child to join */
+	int events_fd;			/* dir/cgroup.events, watched */
 };
 
 /* mode: NULL (auto: where possible), or a cgroup2 directory to make the
@@ -42,8 +41,7 @@ int cgroup_members(const struct cgroup *c, pid_t *pids, size_t max);
 /* Whether pid is (still) in the server's cgroup. */
 bool cgroup_has(const struct cgroup *c, pid_t pid);
 
-/* minit is done: back to its own cgroup, the directories removed where
- * empty. */
+/* minit is done: the server's directory removed where empty. */
 void cgroup_teardown(struct cgroup *c);
 
 #endif
