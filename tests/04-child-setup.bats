@@ -66,12 +66,6 @@ t_ignored_still_forwarded() {
 # ---------------------------------------------------------------------------
 # file descriptors
 
-fds_of() { # PID -> its open fd numbers, sorted, space-separated
-	local f out=()
-	for f in /proc/"$1"/fd/*; do valgrind_fd "$1" "${f##*/}" || out+=("${f##*/}"); done
-	printf '%s\n' "${out[@]}" | sort -n | tr '\n' ' ' | sed 's/ $//'
-}
-
 fd_targets() { # PID -> "fd -> target" lines
 	local f
 	for f in /proc/"$1"/fd/*; do echo "${f##*/} -> $(readlink "$f")"; done
@@ -89,8 +83,9 @@ start_idle_child() { # MODE [MINIT ARGS...]: sigrec writing to stdout (no -o)
 
 t_only_std_fds() {
 	start_idle_child "$1" -vvv -w
-	local fds
-	fds=$(fds_of "$CHILD")
+	local fds FDS
+	fds_of "$CHILD"
+	fds=${FDS[*]}
 	[[ $fds == "0 1 2" ]] || fail "the child should have exactly fds 0 1 2, has: $(fd_targets "$CHILD")"
 	kill -TERM "$MINIT_PID"
 	wait_minit
@@ -103,8 +98,9 @@ t_passed_fd() {
 	exec 5>"$T/fd5.txt"
 	start_idle_child "$1"
 	exec 5>&-
-	local fds
-	fds=$(fds_of "$CHILD")
+	local fds FDS
+	fds_of "$CHILD"
+	fds=${FDS[*]}
 	[[ $fds == "0 1 2 5" ]] || fail "the child should have fds 0 1 2 5, has: $(fd_targets "$CHILD")"
 	[[ $(readlink "/proc/$CHILD/fd/5") == "$T/fd5.txt" ]] || fail "fd 5 is not the passed file: $(fd_targets "$CHILD")"
 	kill -TERM "$MINIT_PID"

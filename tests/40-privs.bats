@@ -37,27 +37,7 @@ teardown_file() {
 }
 
 # ---------------------------------------------------------------------------
-# helpers
-
-# run_via MODE WRAPPER... -- ARGS...: like run_minit, with WRAPPER (a command
-# that ends by exec'ing its arguments) between the namespace set-up and minit
-run_via() {
-	MODE=$1
-	shift
-	local wrap=()
-	while [[ $1 != -- ]]; do
-		wrap+=("$1")
-		shift
-	done
-	shift
-	case $MODE in
-	pid1) launch unshare --pid --fork --mount-proc "${wrap[@]}" "${MINIT_WRAP[@]}" "$MINIT" "$@" ;;
-	sub) launch "${wrap[@]}" "${MINIT_WRAP[@]}" "$MINIT" "$@" ;;
-	*) fail "unknown mode $MODE" ;;
-	esac
-	MINIT_PID=$LAUNCH_PID
-	wait_minit
-}
+# helpers (run_via, mask: the library's)
 
 # The wrapper for a private /etc/passwd and /etc/group (bind-mounted in a new
 # mount namespace): user minitu 4242 in groups minitu 4242 (primary), minitx
@@ -96,12 +76,6 @@ assert_st() { # FIELD EXPECTED
 	v=$(st "$1")
 	[[ $v == "$2" ]] || fail "child's $1: expected '$2', got '$v'
 status: $status, stderr: $stderr"
-}
-
-mask() { # CAP... -> 16 hex digits, as in /proc/PID/status
-	local m=0 b
-	for b; do ((m |= 1 << b)); done
-	printf '%016x' "$m"
 }
 
 # the bounding set minit starts with (the test shell's), and it minus CAPs

@@ -4,42 +4,18 @@
 # a working directory it should not pin. minit must neither hang nor pass
 # any of it on to the child.
 
-load lib/common
+load lib/minit
+
+# The launchers are wrappers (start_via, run_via): between the namespace
+# set-up and minit, they leave it their state and exec it.
 
 ZERO=0000000000000000
 
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
-
-# via MODE WRAPPER...: the command line that runs minit in MODE behind
-# WRAPPER (a command that ends by exec'ing its arguments): VIA=(...)
-via() {
-	local mode=$1 cmd
-	shift
-	# shellcheck disable=SC2207
-	cmd=($(minit_cmd "$mode"))
-	VIA=("$@" "${cmd[@]}")
-}
-
-# start_via MODE WRAPPER... -- ARGS...: start_minit behind WRAPPER
-start_via() {
-	local mode=$1 wrap=()
-	shift
-	while [[ $1 != -- ]]; do wrap+=("$1") && shift; done
-	shift
-	via "$mode" "${wrap[@]}"
-	MODE=$mode
-	rm -f "$REC"
-	launch "${VIA[@]}" "$@"
-	wait_for -m "minit to start under pid $LAUNCH_PID" -d "ps_tree $LAUNCH_PID" _resolve_minit "$LAUNCH_PID"
-	if [[ $mode == pid1 ]]; then MINIT_SELF=1; else MINIT_SELF=$MINIT_PID; fi
-	wait_for -m "minit (pid $MINIT_PID) to block its signals" minit_blocked_or_gone
-}
-
-child_masks() { # the child's SigBlk and SigIgn, printed by sigprobe: BLK, IGN
-	BLK=$(awk '$1 == "SigBlk:" { print $2 }' "$OUT")
-	IGN=$(awk '$1 == "SigIgn:" { print $2 }' "$OUT")
+# child_masks: BLK, IGN = the child's SigBlk and SigIgn, as sigprobe printed
+# them ($output, after run_minit or run_via)
+child_masks() {
+	status_dump
+	BLK=${DUMP[SigBlk]-} IGN=${DUMP[SigIgn]-}
 	[[ -n $BLK && -n $IGN ]] || fail "sigprobe printed nothing useful: $output / $stderr"
 }
 
@@ -94,14 +70,13 @@ t_all_ignored() {
 
 # A launcher that blocks TERM, HUP and USR1: the child starts with nothing
 # blocked, so a stop request reaches it.
+BLOCKER=(perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(1, 10, 15)); exec @ARGV or die')
 t_blocked() {
-	via "$1" perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(1, 10, 15)); exec @ARGV or die'
-	run_minit_via "${VIA[@]}" sigprobe
+	run_via "$1" "${BLOCKER[@]}" -- sigprobe
 	assert_exit 0 "sigprobe's"
 	child_masks
 	[[ $BLK == "$ZERO" ]] || fail "the child inherited blocked signals: SigBlk $BLK"
-	start_via "$1" perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(1, 10, 15)); exec @ARGV or die' \
-		-- sigrec -o "$REC" -x TERM:4
+	start_via "$1" "${BLOCKER[@]}" -- sigrec -o "$REC" -x TERM:4
 	wait_ready
 	kill -TERM "$MINIT_PID"
 	wait_minit
@@ -166,10 +141,10 @@ t_full_stderr() {
 	# minit logs at every step (-vvv) into a full pipe: it must still start
 	# the child, take signals, and stop in time
 	wait_ready
-	local child
-	child=$(child_pid)
+	local child flags
+	main_child || fail "minit has no child"
+	child=$MAIN_CHILD
 	# the child's stderr is the same pipe, and still blocking for it
-	local flags
 	flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$child/fdinfo/2")
 	(((8#$flags & 8#4000) == 0)) || fail "the child's stderr became non-blocking (flags $flags)"
 	kill -USR1 "$MINIT_PID"
@@ -204,24 +179,14 @@ t_full_stderr_stop() {
 # ---------------------------------------------------------------------------
 # stdio closed
 
-# fds_of PID: its open fds, space-separated (valgrind's log fd left out)
-fds_of() {
-	local f out=()
-	for f in /proc/"$1"/fd/*; do
-		[[ -e $f || -L $f ]] || continue
-		valgrind_fd "$1" "${f##*/}" || out+=("${f##*/}")
-	done
-	echo "${out[*]}"
-}
-
 t_stdio_closed() {
 	start_via "$1" sh -c 'exec 0<&- 1>&- 2>&-; exec "$@"' sh -- -vvv sleep 60
-	wait_for -m "minit's child" eval '[[ -n $(child_pid) ]]'
-	local child
-	child=$(child_pid)
+	wait_for -m "minit's child" main_child
+	local child=$MAIN_CHILD
 	wait_for -m "the child to exec sleep" eval '[[ $(readlink /proc/$child/exe) == */sleep ]]'
 	# the child has exactly what minit was given: nothing, not minit's own fds
-	[[ -z $(fds_of "$child") ]] || fail "the child has fds $(fds_of "$child"), expected none"
+	fds_of "$child"
+	((${#FDS[@]} == 0)) || fail "the child has fds ${FDS[*]}, expected none"
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	assert_exit 143 "sleep killed by TERM"
@@ -256,7 +221,7 @@ t_cwd_pidfile() {
 	# a launcher that daemonises: the daemon writes a relative pid file
 	start_via "$1" sh -c 'cd "$0" && exec "$@"' "$T/work" -- -v --pidfile run.pid \
 		sh -c "sh -c 'sleep 0.2; echo \$\$ >run.pid.tmp && mv run.pid.tmp run.pid; exec sleep 60' & exit 0"
-	wait_file_line "$ERR" 'following pid [0-9]+ from run.pid'
+	wait_log info 'following pid [0-9]+ from run.pid'
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	assert_exit 143 "the followed daemon, killed by TERM"

@@ -6,13 +6,13 @@
 # minit's own. minit must stay in charge and never signal a process outside
 # its tree.
 
-load lib/common
+load lib/minit
 
 CAP_NET_RAW=13
 CAP_SYS_ADMIN=21
 
 setup_file() {
-	build_helpers || return 1
+	check_probes || return 1
 	# copies any user can run: the test's own directories are root-only
 	PUBLIC_DIR=$(mktemp -d /tmp/minit-hostile.XXXXXX)
 	chmod 755 "$PUBLIC_DIR"
@@ -28,19 +28,6 @@ setup_file() {
 teardown_file() {
 	[[ -z ${PUBLIC_DIR:-} ]] || rm -rf "$PUBLIC_DIR"
 }
-
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
-
-mask() { # CAP... -> 16 hex digits, as in /proc/PID/status
-	local m=0 b
-	for b; do ((m |= 1 << b)); done
-	printf '%016x' "$m"
-}
-
-# st FIELD: FIELD: of the status dump in $output
-st() { awk -v k="$1:" '$1 == k { print $2; exit }' <<<"$output"; }
 
 # ---------------------------------------------------------------------------
 # attaching to minit
@@ -73,23 +60,23 @@ $output"
 WITH_INH=(setpriv --inh-caps +sys_admin,+net_raw --ambient-caps +net_raw)
 
 t_inheritable() {
-	local cmd
-	# shellcheck disable=SC2207
-	cmd=($(minit_cmd "$1"))
-	run_minit_via "${WITH_INH[@]}" "${cmd[@]}" --user nobody -- "$PUBLIC_DIR/capcat" /proc/self/status
+	run_via "$1" "${WITH_INH[@]}" -- --user nobody -- "$PUBLIC_DIR/capcat" /proc/self/status
 	assert_exit 0 "capcat's"
-	[[ $(st CapEff) == 0000000000000000 ]] ||
-		fail "the --user child gained capabilities through minit's inheritable set: CapEff $(st CapEff)"
-	[[ $(st CapInh) == 0000000000000000 && $(st CapAmb) == 0000000000000000 ]] ||
-		fail "CapInh $(st CapInh), CapAmb $(st CapAmb): expected both empty"
-	run_minit_via "${WITH_INH[@]}" "${cmd[@]}" -- cat /proc/self/status
+	status_dump
+	[[ ${DUMP[CapEff]-} == 0000000000000000 ]] ||
+		fail "the --user child gained capabilities through minit's inheritable set: CapEff ${DUMP[CapEff]-}"
+	[[ ${DUMP[CapInh]-} == 0000000000000000 && ${DUMP[CapAmb]-} == 0000000000000000 ]] ||
+		fail "CapInh ${DUMP[CapInh]-}, CapAmb ${DUMP[CapAmb]-}: expected both empty"
+	run_via "$1" "${WITH_INH[@]}" -- -- cat /proc/self/status
 	assert_exit 0 "cat's"
-	[[ $(st CapInh) == 0000000000000000 && $(st CapAmb) == 0000000000000000 ]] ||
-		fail "a root child kept CapInh $(st CapInh), CapAmb $(st CapAmb)"
+	status_dump
+	[[ ${DUMP[CapInh]-} == 0000000000000000 && ${DUMP[CapAmb]-} == 0000000000000000 ]] ||
+		fail "a root child kept CapInh ${DUMP[CapInh]-}, CapAmb ${DUMP[CapAmb]-}"
 	# asked for with --cap-add: given (as before)
-	run_minit_via "${WITH_INH[@]}" "${cmd[@]}" --user nobody --cap-add net_raw -- cat /proc/self/status
+	run_via "$1" "${WITH_INH[@]}" -- --user nobody --cap-add net_raw -- cat /proc/self/status
 	assert_exit 0 "cat's"
-	[[ $(st CapAmb) == "$(mask $CAP_NET_RAW)" ]] || fail "--cap-add net_raw: CapAmb $(st CapAmb)"
+	status_dump
+	[[ ${DUMP[CapAmb]-} == "$(mask $CAP_NET_RAW)" ]] || fail "--cap-add net_raw: CapAmb ${DUMP[CapAmb]-}"
 }
 @test "pid1: minit's inheritable and ambient capabilities never pass to the child unasked" { t_inheritable pid1; }
 @test "subreaper: minit's inheritable and ambient capabilities never pass to the child unasked" { t_inheritable sub; }
@@ -97,18 +84,18 @@ t_inheritable() {
 # ---------------------------------------------------------------------------
 # a child stopped before exec, a child that stops itself
 
+# main_child_in STATES: minit's main child is in one of STATES (pstate
+# letters)
+main_child_in() { main_child && pstate "$MAIN_CHILD" && [[ $PSTATE == ["$1"] ]]; }
+
 # strace stops minit's next child at its execve (SIGSTOP injected): minit
 # must not wait for the child's report, but take the stop request, whose
 # CONT resumes the child so that TERM can end it.
 t_stopped_before_exec() {
-	EXTRA_ENV=(ASAN_OPTIONS=detect_leaks=0) # LeakSanitizer cannot run under ptrace
+	EXTRA_ENV=("$NO_LSAN")
 	start_minit "$1" -v --restart always --backoff-min 300ms -- sh -c 'exit 1'
-	strace -q -o "$T/strace.log" -p "$MINIT_PID" -f -e trace=execve -e inject=execve:signal=SIGSTOP &
-	BG_PIDS+=($!)
-	wait_for -m "strace attached" eval '[[ $(status_field $MINIT_PID TracerPid) != 0 ]]'
-	local c=
-	wait_for -m "a child stopped at exec" eval \
-		'c=$(child_pid); [[ -n $c ]] && pstate "$c" && [[ $PSTATE == [tT] ]]'
+	strace_minit "$T/strace.log" -f -e trace=execve -e inject=execve:signal=SIGSTOP
+	wait_for -m "a child stopped at exec" main_child_in tT
 	kill -TERM "$MINIT_PID"
 	wait_minit 5
 	assert_exit 143 "the stopped child, ended by TERM after CONT"
@@ -118,8 +105,7 @@ t_stopped_before_exec() {
 
 t_stops_itself() {
 	start_minit "$1" sh -c 'kill -STOP $$; exit 5'
-	local c
-	wait_for -m "the child stopped" eval 'c=$(child_pid); [[ -n $c ]] && pstate "$c" && [[ $PSTATE == T ]]'
+	wait_for -m "the child stopped" main_child_in T
 	kill -TERM "$MINIT_PID"
 	wait_minit 5
 	assert_exit 143 "the child, resumed by CONT and ended by TERM"
@@ -149,20 +135,18 @@ _stalled_on() {
 t_recycled_pid() {
 	((VALGRIND)) && skip "valgrind 3.19 has no pidfd_open: minit signals by pid there, as on kernels before 5.3"
 	[[ -n ${NR[$(uname -m):kill]:-} ]] || skip "syscall numbers unknown for $(uname -m)"
-	EXTRA_ENV=(D="$T" ASAN_OPTIONS=detect_leaks=0) # LeakSanitizer cannot run under ptrace
+	EXTRA_ENV=(D="$T" "$NO_LSAN")
 	start_minit "$1" -v --restart on-crash --backoff-min 10s -- sh -c '
 		[ -e "$D/crashed" ] && exec sleep 60
 		sh -c "trap \"\" TERM; sleep 600 & echo \$! >\"$D/G\"; wait" & echo $! >"$D/P"
 		while [ ! -e "$D/crash" ]; do sleep 0.02; done
 		touch "$D/crashed"; kill -SEGV $$'
 	wait_for -m "the worker" test -s "$T/G"
-	local P G Ph Gh ns_last o= i
+	local P G Gh o= i HOST_PID
 	P=$(cat "$T/P") G=$(cat "$T/G")
-	Ph=$(host_pid_of "$P") Gh=$(host_pid_of "$G")
-	strace -q -o "$T/strace.log" -p "$MINIT_PID" -e trace=kill,pidfd_open \
-		-e inject=kill,pidfd_open:delay_enter=1500000 &
-	BG_PIDS+=($!)
-	wait_for -m "strace attached" eval '[[ $(status_field $MINIT_PID TracerPid) != 0 ]]'
+	host_pid "$G" || fail "the worker (pid $G) is not below minit"
+	Gh=$HOST_PID
+	strace_minit "$T/strace.log" -e trace=kill,pidfd_open -e inject=kill,pidfd_open:delay_enter=1500000
 	touch "$T/crash"
 	wait_for -m "minit held on the worker's parent (pid $P)" _stalled_on "$MINIT_PID" "$P"
 	# the worker ends; its parent reaps it; an outsider takes its pid
@@ -179,18 +163,20 @@ t_recycled_pid() {
 		fi
 		o=$(cat "$T/outsider.pid")
 		[[ $o == "$G" ]] && break
-		kill -KILL "$(host_pid_of "$o" 2>/dev/null || echo "$o")" 2>/dev/null || true
+		# (as PID 1, a pid not found below minit is no host pid to kill:
+		# teardown finds the outsider by its tag)
+		if host_pid "$o"; then kill -KILL "$HOST_PID" 2>/dev/null || true; fi
 		o=
 	done
 	[[ -n $o ]] || skip "could not give the outsider pid $G (other processes took it)"
 	wait_ready "$T/outsider"
 	# minit goes on with its walk, to the worker's pid, now the outsider's
-	wait_file_line "$ERR" 'restart 1 of' 10
+	wait_log warning 'restart 1 of' 1 10
 	wait_for -t 15 -m "minit's call on pid $G done" -d "cat $T/strace.log" \
 		grep -qE "^(kill|pidfd_open)\($G, .*\) += " "$T/strace.log"
 	local oh
-	oh=$(host_pid_of "$G" 2>/dev/null || echo "$G")
-	[[ $1 == pid1 ]] || oh=$G
+	host_pid "$G" || fail "the outsider (pid $G) is not below minit"
+	oh=$HOST_PID
 	sig_count $MARK "$T/outsider"
 	kill -n $MARK "$oh"
 	wait_for -m "the outsider's marker" _more_marks "$T/outsider" "$COUNT"
@@ -224,8 +210,8 @@ t_handoff_pid_reuse() {
 	start_minit "$1" -v --pidfile "$T/never.pid" -- "$T/launcher" "$T"
 	wait_for -m "the orphan" test -s "$T/X"
 	[[ $(cat "$T/X") == "$(cat "$T/L")" ]] || skip "the launcher's pid $(cat "$T/L") was not reused (got $(cat "$T/X"))"
-	local x
-	x=$(host_pid_of "$(cat "$T/X")" 2>/dev/null) || x=
+	local x= HOST_PID
+	if host_pid "$(cat "$T/X")"; then x=$HOST_PID; fi
 	[[ -z $x ]] || wait_for -m "the orphan reaped" eval '[[ ! -e /proc/$x ]]'
 	kill -TERM "$MINIT_PID"
 	wait_minit 10
@@ -256,10 +242,10 @@ t_foreign_proc() {
 			--restart on-crash -- sh -c "$script"
 		self=2
 	fi
-	wait_for -m "minit to start" _resolve_minit "$LAUNCH_PID"
+	wait_for -m "minit to start" find_minit_pid "$LAUNCH_PID"
 	wait_sig TERM "$REC"
 	assert_sig_from TERM "$self"
-	wait_file_line "$ERR" "/proc is not this PID namespace's: signalling process group"
+	wait_log info "/proc is not this PID namespace's: signalling process group"
 	wait_ready "$REC.2"
 	kill -TERM "$MINIT_PID"
 	wait_minit 5
@@ -277,9 +263,11 @@ t_payload() {
 	sigqueue "$MINIT_PID" 37 4242 # RTMIN+3
 	kill -USR1 "$MINIT_PID"
 	assert_sigs_from "$MINIT_SELF" RTMIN+3 USR1
-	read_rec
 	local rt usr
-	rt=${SIG_LINE[37]} usr=${SIG_LINE[10]}
+	sig_count RTMIN+3
+	rt=$SIG_LINES
+	sig_count USR1
+	usr=$SIG_LINES
 	[[ $rt == *" -1 "*" 4242" ]] || fail "RTMIN+3 lost its value or its SI_QUEUE code: $rt"
 	[[ $usr == *" 0 "*" -" ]] || fail "a plain kill became something else: $usr"
 	kill -TERM "$MINIT_PID"

@@ -6,30 +6,17 @@
 # old kernel: ENOSYS; a seccomp profile: EPERM) minit notes it once and
 # signals by pid, and everything still works.
 
-load lib/common
+load lib/minit
 
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
-
-# LeakSanitizer (the ASan build's exit check) cannot run under ptrace: the
-# tests that keep strace attached until minit exits do without it.
-NO_LSAN=ASAN_OPTIONS=detect_leaks=0
-
-# strace_minit OUT SYSCALLS: strace attached to minit, logging SYSCALLS to OUT
-strace_minit() {
-	strace -q -o "$1" -p "$MINIT_PID" -e trace="$2" &
-	STRACE_PID=$!
-	BG_PIDS+=("$STRACE_PID")
-	wait_for -m "strace attached" eval '[[ $(status_field $MINIT_PID TracerPid) != 0 ]]'
-}
+# The tests that keep strace attached until minit exits do without
+# LeakSanitizer (NO_LSAN).
 
 t_idle_epoll() {
 	((VALGRIND)) && skip "under valgrind the system calls strace sees are valgrind's"
 	start_minit "$1" sigrec -o "$REC" -x TERM:0
 	wait_ready
 	wait_for -m "minit asleep in epoll_wait" eval '[[ $(cat /proc/$MINIT_PID/wchan) == do_epoll_wait ]]'
-	strace_minit "$T/strace.log" all
+	strace_minit "$T/strace.log" -e trace=all
 	# a bounded observation of nothing happening
 	sleep 1
 	kill -INT "$STRACE_PID"
@@ -54,11 +41,12 @@ t_stop_through_pidfds() {
 	EXTRA_ENV=("$NO_LSAN")
 	start_minit "$1" --stop-timeout 300ms sigrec -o "$REC" -c 2
 	wait_ready "$REC" 3
-	local main grand=() p
-	main=$(child_pid)
-	for p in $(children_of "$main"); do grand+=("$p"); done
+	local grand p KIDS
+	main_child || fail "minit has no child"
+	kids "$MAIN_CHILD"
+	grand=("${KIDS[@]}")
 	((${#grand[@]} == 2)) || fail "expected two grandchildren, found ${grand[*]}"
-	strace_minit "$T/strace.log" kill,pidfd_open,pidfd_send_signal
+	strace_minit "$T/strace.log" -e trace=kill,pidfd_open,pidfd_send_signal
 	kill -TERM "$MINIT_PID"
 	wait_minit 5
 	assert_exit 137 "the ladder's KILL"
@@ -67,10 +55,10 @@ t_stop_through_pidfds() {
 	log=$(cat "$T/strace.log")
 	[[ $log == *"pidfd_send_signal("*"SIGTERM"* ]] || fail "the main child's TERM did not go through its pidfd:
 $log"
-	read_rec
-	for p in "${READY_LINES[@]}"; do
-		read -r _ p _ <<<"$p"
-		[[ $p == $(ready_field 2) ]] || nsgrand+=("$p")
+	ready_pids
+	last_ready
+	for p in "${READY_PIDS[@]}"; do
+		[[ $p == "$READY_PID" ]] || nsgrand+=("$p")
 	done
 	for p in "${nsgrand[@]}"; do
 		[[ ! $log =~ kill\($p, ]] || fail "grandchild $p signalled by pid:
@@ -92,26 +80,12 @@ $log"
 # ---------------------------------------------------------------------------
 # no pidfds
 
-# start minit behind nopidfd (ENOSYS, or EPERM with -p)
-start_nopidfd() { # MODE NOPIDFD-OPTION MINIT-ARGS...
-	local mode=$1 opt=$2
-	shift 2
-	MODE=$mode
-	rm -f "$REC"
-	case $mode in
-	pid1) launch unshare --pid --fork --mount-proc nopidfd $opt "${MINIT_WRAP[@]}" "$MINIT" "$@" ;;
-	sub) launch nopidfd $opt "${MINIT_WRAP[@]}" "$MINIT" "$@" ;;
-	esac
-	wait_for -m "minit to start" -d "ps_tree $LAUNCH_PID" _resolve_minit "$LAUNCH_PID"
-	if [[ $mode == pid1 ]]; then MINIT_SELF=1; else MINIT_SELF=$MINIT_PID; fi
-	wait_for -m "minit to take signals" minit_blocked_or_gone
-}
-
-# forwarding, the ladder, a crash's cleanup of the workers, the final KILL:
-# all by pid, all still working
+# minit behind nopidfd (ENOSYS, or EPERM with -p): forwarding, the ladder, a
+# crash's cleanup of the workers, the final KILL: all by pid, all still
+# working
 t_no_pidfds() { # MODE NOPIDFD-OPTION ERRNO-TEXT
 	EXTRA_ENV=(REC="$REC" D="$T")
-	start_nopidfd "$1" "$2" -vvv --restart on-crash --backoff-min 10ms --stop-timeout 300ms -- sh -c '
+	start_via "$1" nopidfd $2 -- -vvv --restart on-crash --backoff-min 10ms --stop-timeout 300ms -- sh -c '
 		[ -e "$D/crashed" ] && exec sigrec -o "$REC.2" -c 1
 		sigrec -o "$REC" &
 		while ! grep -q ready "$REC" 2>/dev/null; do sleep 0.01; done
@@ -123,7 +97,8 @@ t_no_pidfds() { # MODE NOPIDFD-OPTION ERRNO-TEXT
 	kill -TERM "$MINIT_PID"
 	wait_minit 5
 	assert_exit 137 "the ladder's KILL of the restarted, TERM-ignoring tree"
-	(($(count_log debug "no pidfds here \\($3\\): signalling by pid") == 1)) ||
+	count_log debug "no pidfds here \\($3\\): signalling by pid"
+	((NLINES == 1)) ||
 		fail "expected the fallback noted once at debug level: $(grep pidfd "$ERR")"
 }
 @test "pid1: without pidfds (ENOSYS): signals by pid, noted once; forward, restart, stop all work" { t_no_pidfds pid1 "" "Function not implemented"; }

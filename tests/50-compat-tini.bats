@@ -9,13 +9,7 @@
 # child (an ignored SIGCHLD hangs tini); as PID 1 leftovers get TERM and
 # the leftover grace before the kernel's KILL.
 
-load lib/common
-load lib/supervise
-load lib/compat
-
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
+load lib/minit
 
 # ---------------------------------------------------------------------------
 # exit codes
@@ -91,15 +85,7 @@ t_forward() {
 	init_prog tini
 	start_init "$1" -- sigrec -o "$REC" -x USR2:0
 	wait_ready
-	local s
-	for s in "${FORWARDED[@]}"; do
-		signum "$s"
-		kill -n "$SIGNUM" "$MINIT_PID"
-		wait_sig "$s"
-	done
-	mark_via_minit
-	assert_sigs_from "$MINIT_SELF" "${FORWARDED[@]}"
-	refute_sig CONT
+	forwards_each "${FORWARDED[@]}"
 	pstate "$MINIT_PID"
 	[[ $PSTATE == S ]] || fail "the init is in state $PSTATE after TSTP (tini never stops itself)"
 	kill -USR2 "$MINIT_PID"
@@ -113,26 +99,9 @@ t_forward() {
 
 # A stop request is forwarded and nothing else: tini never sends KILL, the
 # orchestrator's own timeout decides (past minit's own 9 s).
-NO_KILL_WINDOW_MS=${NO_KILL_WINDOW_MS:-9600}
-t_no_escalation_one() {
-	start_init "$1" -- sigrec -o "$REC"
-	wait_ready
-	kill -TERM "$MINIT_PID"
-	wait_sig TERM
-	sv_stays_alive "$MINIT_PID" "$NO_KILL_WINDOW_MS"
-	local c
-	c=$(child_pid)
-	[[ -n $c ]] || fail "the child is gone"
-	sig_count TERM
-	((COUNT == 1)) || fail "TERM reached the child $COUNT times"
-	refute_sig CONT
-	kill -KILL "$c"
-	wait_minit
-	assert_exit 137 "the child, killed by the test"
-}
 t_no_escalation() {
 	init_prog tini
-	sv_both t_no_escalation_one
+	sv_both compat_no_escalation --
 }
 @test "tini: a TERM-ignoring child still runs 9.6 s after TERM, pid1 and not" { IMPL=peer t_no_escalation; }
 @test "minit as tini: a TERM-ignoring child still runs 9.6 s after TERM, pid1 and not" { IMPL=minit t_no_escalation; }
@@ -160,12 +129,9 @@ t_group() {
 # -p SIG: the init gets SIG when its parent dies, and passes it on
 t_pdeathsig() {
 	init_prog tini
-	local argv
-	if is_peer; then argv=("$INIT_PROG"); else minit_argv "$INIT_PROG" && argv=("${MINIT_ARGV[@]}"); fi
-	MODE=sub
-	launch sh -c '"$@" & echo $! >"$0"; wait' "$T/init.pid" "${argv[@]}" -p SIGUSR1 -- sigrec -o "$REC"
+	# the init is a child of a shell (the test kills it), not its exec
+	start_init_via sub sh -c '"$@" & echo $! >"$0"; wait' "$T/init.pid" -- -p SIGUSR1 -- sigrec -o "$REC"
 	wait_ready
-	wait_for _find_init "$LAUNCH_PID"
 	kill -KILL "$LAUNCH_PID"
 	assert_sig_from USR1 "$MINIT_PID"
 }
@@ -175,30 +141,11 @@ t_pdeathsig() {
 # ---------------------------------------------------------------------------
 # the child's exit
 
-# the child starts a TERM-ignoring sigrec, then exits 5 when $D/go exists
-LEAVE_ONE='sigrec -o "$REC" & while [ ! -e "$D/go" ]; do sleep 0.01; done; exit 5'
-
 # Not PID 1 (with -s): tini exits at once with the child's status and leaves
-# the rest alone, unsignalled.
+# the rest alone, unsignalled (compat_leave_one).
 t_leftover_sub() {
 	init_prog tini
-	EXTRA_ENV=(REC="$REC" D="$T")
-	start_init sub -s -- sh -c "$LEAVE_ONE"
-	local left
-	wait_ready
-	left=$(ready_field 2)
-	touch "$T/go"
-	wait_minit 2
-	assert_exit 5 "the child's"
-	is_alive "$left" || fail "the leftover (pid $left) was ended"
-	mark_via_minit_gone "$left"
-	(($(grep -c '^sig' "$REC") == 1)) || fail "the leftover got signals: $(grep '^sig' "$REC")"
-	kill -KILL "$left"
-}
-# the marker straight to the leftover: what it recorded before is complete
-mark_via_minit_gone() {
-	kill -n $MARK "$1"
-	wait_for -m "the leftover's marker" has_sig $MARK "$REC"
+	compat_leave_one sub none -s --
 }
 @test "tini not pid1: the child exits 5: exit 5 at once, the leftover untouched" { IMPL=peer t_leftover_sub; }
 @test "minit as tini not pid1: the child exits 5: exit 5 at once, the leftover untouched" { IMPL=minit t_leftover_sub; }
@@ -206,15 +153,7 @@ mark_via_minit_gone() {
 # As PID 1: the init exits with the child's status and nothing is left.
 t_leftover_pid1() {
 	init_prog tini
-	EXTRA_ENV=(REC="$REC" D="$T")
-	start_init pid1 -- sh -c "$LEAVE_ONE"
-	wait_ready
-	local left
-	left=$(host_pid_of "$(ready_field 2)")
-	touch "$T/go"
-	wait_minit 4
-	assert_exit 5 "the child's"
-	wait_for -m "the leftover gone with the namespace" is_gone "$left"
+	compat_leave_one pid1 gone --
 }
 @test "tini pid1: the child exits 5: exit 5, the namespace's leftovers gone" { IMPL=peer t_leftover_pid1; }
 @test "minit as tini pid1: the child exits 5: exit 5, the namespace's leftovers gone" { IMPL=minit t_leftover_pid1; }
@@ -238,12 +177,7 @@ t_reaping() {
 t_cwd() {
 	init_prog tini
 	mkdir -p "$T/work"
-	local argv
-	if is_peer; then argv=("$INIT_PROG"); else minit_argv "$INIT_PROG" && argv=("${MINIT_ARGV[@]}"); fi
-	MODE=sub
-	launch sh -c 'cd "$0" && exec "$@"' "$T/work" "${argv[@]}" -- sh -c 'readlink /proc/$PPID/cwd; pwd'
-	MINIT_PID=$LAUNCH_PID
-	wait_minit
+	run_init_via sub sh -c 'cd "$0" && exec "$@"' "$T/work" -- -- sh -c 'readlink /proc/$PPID/cwd; pwd'
 	assert_exit 0 "the child's"
 	[[ $output == "$T/work"$'\n'"$T/work" ]] || fail "init's and child's directories: $output"
 }
@@ -253,16 +187,9 @@ t_cwd() {
 # own process group, the init's session; on a terminal, the foreground group
 t_pgrp_tty() {
 	init_prog tini
-	local argv f
-	if is_peer; then argv=("$INIT_PROG"); else minit_argv "$INIT_PROG" && argv=("${MINIT_ARGV[@]}"); fi
-	# stat fields: 1 pid, 5 pgrp, 6 session, 7 tty_nr, 8 tpgid (the child is sh)
-	printf '%q ' "${argv[@]}" -- sh -c 'cat /proc/$$/stat /proc/$PPID/stat' >"$T/cmd"
-	script -qec "sh $T/cmd" /dev/null </dev/null | tr -d '\r' | grep -E '^[0-9]+ \(' >"$T/stat" || true
-	mapfile -t f <"$T/stat"
-	((${#f[@]} == 2)) || fail "expected two stat lines from the terminal: $(cat "$T/stat")"
-	local c=(${f[0]#*) }) i=(${f[1]#*) })
-	# after "PID (comm) ": [0] state [1] ppid [2] pgrp [3] session [4] tty_nr [5] tpgid
-	local cpid=${f[0]%% *}
+	# the init a child of the terminal's shell (the child is sh)
+	init_on_tty --
+	local c=("${TTY_CHILD[@]}") i=("${TTY_INIT[@]}") cpid=$TTY_PID
 	[[ ${c[2]} == "$cpid" ]] || fail "the child's group is ${c[2]}, not its own ($cpid)"
 	[[ ${c[3]} == "${i[3]}" ]] || fail "the child's session ${c[3]} is not the init's ${i[3]}"
 	[[ ${c[5]} == "$cpid" ]] || fail "the terminal's foreground group is ${c[5]}, not the child's $cpid"
@@ -275,21 +202,21 @@ t_pgrp_tty() {
 
 t_cli() {
 	init_prog tini
-	run_init via --version
+	run_init sub --version
 	assert_exit 0 "--version"
 	[[ $output == "tini version "* ]] || fail "--version printed: $output"
-	run_init via -h
+	run_init sub -h
 	assert_exit 0 "-h"
-	run_init via -l
+	run_init sub -l
 	assert_exit 0 "-l"
 	[[ $output == *MIT* ]] || fail "-l printed no licence: $output"
-	run_init via
+	run_init sub
 	assert_exit 1 "no command"
-	run_init via -z -- true
+	run_init sub -z -- true
 	assert_exit 1 "an unknown option"
-	run_init via -e 256 -- true
+	run_init sub -e 256 -- true
 	assert_exit 1 "-e 256"
-	run_init via -e abc -- true
+	run_init sub -e abc -- true
 	assert_exit 1 "-e abc"
 }
 @test "tini: --version, -h, -l exit 0; no command, unknown options and bad values exit 1" { IMPL=peer t_cli; }

@@ -8,18 +8,15 @@
 # too, minit is a subreaper when not PID 1, and as PID 1 leftovers get TERM
 # and the leftover grace before the kernel's KILL.
 
-load lib/common
-load lib/supervise
-load lib/compat
+load lib/minit
 
-assert_exit() { # CODE WHY
-	[[ $status -eq $1 ]] || fail "expected exit $1 ($2), got $status$(diag_tail)"
-}
-
-stat_fields() { # PID: STAT = fields 3.. of /proc/PID/stat ([0] state [1] ppid [2] pgrp [3] session [4] tty_nr [5] tpgid)
-	local s
-	read -r s <"/proc/$1/stat"
-	read -r -a STAT <<<"${s##*) }"
+# pgrp_sid PID: PGRP, SID = its process group and session (stat fields 5, 6)
+pgrp_sid() {
+	local STAT
+	stat_field "$1" 5 || fail "pid $1 is gone"
+	PGRP=$STAT
+	stat_field "$1" 6 || fail "pid $1 is gone"
+	SID=$STAT
 }
 
 # ---------------------------------------------------------------------------
@@ -72,18 +69,11 @@ t_exec_failures() {
 FORWARDED=(HUP INT QUIT USR1 TERM ALRM WINCH URG PWR ILL TRAP ABRT BUS FPE SEGV SYS RTMIN RTMIN+1 RTMAX-1)
 t_forward() {
 	init_prog dumb-init
-	local sigs=("${FORWARDED[@]}") s
+	local sigs=("${FORWARDED[@]}")
 	valgrind_drop_signals sigs
 	start_init "$1" "${@:2}" sigrec -o "$REC" -x USR2:0
 	wait_ready
-	for s in "${sigs[@]}"; do
-		signum "$s"
-		kill -n "$SIGNUM" "$MINIT_PID"
-		wait_sig "$s"
-	done
-	mark_via_minit
-	assert_sigs_from "$MINIT_SELF" "${sigs[@]}"
-	refute_sig CONT
+	forwards_each "${sigs[@]}"
 	kill -USR2 "$MINIT_PID"
 	wait_minit
 	assert_exit 0 "the child's exit on USR2"
@@ -106,15 +96,16 @@ t_session() {
 	EXTRA_ENV=(REC="$REC" "${@:3}")
 	start_init "$1" $2 sh -c "$GROUP_SH"
 	wait_ready "$REC" 3
-	local main
-	main=$(child_pid)
-	stat_fields "$main"
-	local csid=${STAT[3]} cpgrp=${STAT[2]}
-	stat_fields "$MINIT_PID"
+	local main cpgrp csid PGRP SID
+	main_child || fail "the init has no child"
+	main=$MAIN_CHILD
+	pgrp_sid "$main"
+	cpgrp=$PGRP csid=$SID
+	pgrp_sid "$MINIT_PID"
 	if ((setsid)); then
 		[[ $cpgrp == "$main" && $csid == "$main" ]] || fail "setsid: the child's group $cpgrp and session $csid should be its own ($main)"
 	else
-		[[ $cpgrp == "${STAT[2]}" && $csid == "${STAT[3]}" ]] || fail "-c: the child's group $cpgrp and session $csid should be dumb-init's (${STAT[2]} ${STAT[3]})"
+		[[ $cpgrp == "$PGRP" && $csid == "$SID" ]] || fail "-c: the child's group $cpgrp and session $csid should be dumb-init's ($PGRP $SID)"
 	fi
 	kill -USR1 "$MINIT_PID"
 	if ((setsid)); then
@@ -159,23 +150,9 @@ t_rewrite() {
 @test "minit as dumb-init not pid1: -r 15:3 -r 2:0 -r 28:0: TERM arrives as QUIT, INT and WINCH are dropped" { IMPL=minit t_rewrite sub; }
 
 # no escalation: the TERM-ignoring child still runs past minit's own 9 s
-NO_KILL_WINDOW_MS=${NO_KILL_WINDOW_MS:-9600}
-t_no_escalation_one() {
-	start_init "$1" sigrec -o "$REC"
-	wait_ready
-	kill -TERM "$MINIT_PID"
-	wait_sig TERM
-	sv_stays_alive "$MINIT_PID" "$NO_KILL_WINDOW_MS"
-	sig_count TERM
-	((COUNT == 1)) || fail "TERM reached the child $COUNT times"
-	refute_sig CONT
-	kill -KILL "$(child_pid)"
-	wait_minit
-	assert_exit 137 "the child, killed by the test"
-}
 t_no_escalation() {
 	init_prog dumb-init
-	sv_both t_no_escalation_one
+	sv_both compat_no_escalation
 }
 @test "dumb-init: a TERM-ignoring child still runs 9.6 s after TERM, pid1 and not" { IMPL=peer t_no_escalation; }
 @test "minit as dumb-init: a TERM-ignoring child still runs 9.6 s after TERM, pid1 and not" { IMPL=minit t_no_escalation; }
@@ -189,19 +166,19 @@ t_job_control() { # SIG MODE-OPTION EXPECT(stopped|recorded)
 	start_init sub $2 sigrec -o "$REC"
 	wait_ready
 	local main
-	main=$(child_pid)
+	main_child || fail "the init has no child"
+	main=$MAIN_CHILD
 	kill -s "$1" "$MINIT_PID"
-	wait_for -m "the init stopped" eval 'pstate $MINIT_PID; [[ $PSTATE == T ]]'
+	wait_for -m "the init stopped" is_stopped "$MINIT_PID"
 	case $3 in
-	stopped) wait_for -m "the child stopped" eval 'pstate $main; [[ $PSTATE == T ]]' ;;
+	stopped) wait_for -m "the child stopped" is_stopped "$main" ;;
 	recorded) wait_sig "$1" ;;
 	nothing) ;;
 	esac
 	kill -CONT "$MINIT_PID"
-	wait_for -m "the init running again" eval 'pstate $MINIT_PID; [[ $PSTATE != T ]]'
+	wait_for -m "the init running again" eval '! is_stopped "$MINIT_PID"'
 	wait_sig CONT
-	pstate "$main"
-	[[ $PSTATE != T ]] || fail "the child is still stopped"
+	! is_stopped "$main" || fail "the child is still stopped"
 	[[ $3 == recorded ]] || refute_sig "$1"
 }
 @test "dumb-init not pid1: TSTP stops the child's group and dumb-init; CONT resumes both" { IMPL=peer t_job_control TSTP "" stopped; }
@@ -219,11 +196,11 @@ t_job_control_pid1() {
 	start_init pid1 sigrec -o "$REC"
 	wait_ready
 	local main
-	main=$(child_pid)
+	main_child || fail "the init has no child"
+	main=$MAIN_CHILD
 	kill -TSTP "$MINIT_PID"
-	wait_for -m "the child stopped" eval 'pstate $main; [[ $PSTATE == T ]]'
-	pstate "$MINIT_PID"
-	[[ $PSTATE != T ]] || fail "PID 1 stopped"
+	wait_for -m "the child stopped" is_stopped "$main"
+	! is_stopped "$MINIT_PID" || fail "PID 1 stopped"
 	kill -CONT "$MINIT_PID"
 	wait_sig CONT
 }
@@ -232,29 +209,10 @@ t_job_control_pid1() {
 
 # ---------------------------------------------------------------------------
 # the child's exit (not PID 1): setsid: one TERM (as -r rewrites it) to the
-# child's group, then dumb-init exits at once; -c: nothing
-LEAVE_ONE='sigrec -o "$REC" & while [ ! -e "$D/go" ]; do sleep 0.01; done; exit 5'
+# child's group, then dumb-init exits at once; -c: nothing (compat_leave_one)
 t_child_exit() { # OPTIONS EXPECTED-SIGNAL|none
 	init_prog dumb-init
-	EXTRA_ENV=(REC="$REC" D="$T")
-	start_init sub $1 sh -c "$LEAVE_ONE"
-	wait_ready
-	local left
-	left=$(ready_field 2)
-	touch "$T/go"
-	wait_minit 2
-	assert_exit 5 "the child's"
-	is_alive "$left" || fail "the leftover (pid $left) was ended"
-	kill -n $MARK "$left"
-	wait_for -m "the leftover's marker" has_sig $MARK
-	if [[ $2 == none ]]; then
-		(($(grep -c '^sig' "$REC") == 1)) || fail "the leftover got signals: $(grep '^sig' "$REC")"
-	else
-		sig_count "$2"
-		((COUNT == 1)) || fail "the leftover got $2 $COUNT times: $(grep '^sig' "$REC")"
-		(($(grep -c '^sig' "$REC") == 2)) || fail "the leftover got more: $(grep '^sig' "$REC")"
-	fi
-	kill -KILL "$left"
+	compat_leave_one sub "$2" $1
 }
 @test "dumb-init not pid1: the child exits 5: one TERM to its group, exit 5 at once" { IMPL=peer t_child_exit "" TERM; }
 @test "minit as dumb-init not pid1: the child exits 5: one TERM to its group, exit 5 at once" { IMPL=minit t_child_exit "" TERM; }
@@ -267,15 +225,7 @@ t_child_exit() { # OPTIONS EXPECTED-SIGNAL|none
 
 t_child_exit_pid1() {
 	init_prog dumb-init
-	EXTRA_ENV=(REC="$REC" D="$T")
-	start_init pid1 sh -c "$LEAVE_ONE"
-	wait_ready
-	local left
-	left=$(host_pid_of "$(ready_field 2)")
-	touch "$T/go"
-	wait_minit 4
-	assert_exit 5 "the child's"
-	wait_for -m "the leftover gone with the namespace" is_gone "$left"
+	compat_leave_one pid1 gone
 }
 @test "dumb-init pid1: the child exits 5: exit 5, the namespace's leftovers gone" { IMPL=peer t_child_exit_pid1; }
 @test "minit as dumb-init pid1: the child exits 5: exit 5, the namespace's leftovers gone" { IMPL=minit t_child_exit_pid1; }
@@ -287,12 +237,7 @@ t_child_exit_pid1() {
 t_cwd() {
 	init_prog dumb-init
 	mkdir -p "$T/work"
-	local argv
-	if is_peer; then argv=("$INIT_PROG"); else minit_argv "$INIT_PROG" && argv=("${MINIT_ARGV[@]}"); fi
-	MODE=sub
-	launch sh -c 'cd "$0" && exec "$@"' "$T/work" "${argv[@]}" $1 sh -c 'readlink /proc/$PPID/cwd; pwd'
-	MINIT_PID=$LAUNCH_PID
-	wait_minit
+	run_init_via sub sh -c 'cd "$0" && exec "$@"' "$T/work" -- $1 sh -c 'readlink /proc/$PPID/cwd; pwd'
 	assert_exit 0 "the child's"
 	[[ $output == "/"$'\n'"$T/work" ]] || fail "init's and child's directories: $output"
 }
@@ -306,14 +251,8 @@ t_cwd() {
 # sent afterwards is the user's and is forwarded.
 t_tty() {
 	init_prog dumb-init
-	local argv f
-	if is_peer; then argv=("$INIT_PROG"); else minit_argv "$INIT_PROG" && argv=("${MINIT_ARGV[@]}"); fi
-	printf 'exec ' >"$T/cmd"
-	printf '%q ' "${argv[@]}" sh -c 'cat /proc/$$/stat /proc/$PPID/stat' >>"$T/cmd"
-	script -qec "sh $T/cmd" /dev/null </dev/null | tr -d '\r' | grep -E '^[0-9]+ \(' >"$T/stat" || true
-	mapfile -t f <"$T/stat"
-	((${#f[@]} == 2)) || fail "expected two stat lines from the terminal: $(cat "$T/stat")"
-	local c=(${f[0]#*) }) i=(${f[1]#*) }) cpid=${f[0]%% *}
+	init_on_tty -e
+	local c=("${TTY_CHILD[@]}") i=("${TTY_INIT[@]}") cpid=$TTY_PID
 	[[ ${c[3]} == "$cpid" ]] || fail "the child's session is ${c[3]}, not its own ($cpid)"
 	[[ ${c[4]} != 0 && ${c[5]} == "$cpid" ]] || fail "the child has no terminal (tty ${c[4]}, foreground ${c[5]})"
 	[[ ${i[4]} == 0 ]] || fail "dumb-init kept the terminal (tty ${i[4]})"
@@ -325,19 +264,13 @@ t_tty() {
 # ignored SIGCHLD changes nothing
 t_signal_state() {
 	init_prog dumb-init
-	local argv
-	if is_peer; then argv=("$INIT_PROG"); else minit_argv "$INIT_PROG" && argv=("${MINIT_ARGV[@]}"); fi
-	MODE=sub
 	LAUNCH_IGNORE=HUP,INT,USR1,PIPE,CHLD
-	launch perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(4, 15, 21)); exec @ARGV or die' \
-		"${argv[@]}" sh -c 'cat /proc/self/status; exit 3'
-	MINIT_PID=$LAUNCH_PID
-	wait_minit
+	run_init_via sub perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(4, 15, 21)); exec @ARGV or die' \
+		-- sh -c 'cat /proc/self/status; exit 3'
 	assert_exit 3 "the child's, with SIGCHLD ignored by the launcher"
-	[[ $(awk '$1 == "SigBlk:" { print $2 }' <<<"$output") == 0000000000000000 ]] ||
-		fail "the child's mask: $(grep SigBlk <<<"$output")"
-	[[ $(awk '$1 == "SigIgn:" { print $2 }' <<<"$output") == 0000000000000000 ]] ||
-		fail "the child's ignored signals: $(grep SigIgn <<<"$output")"
+	status_dump
+	[[ ${DUMP[SigBlk]-} == 0000000000000000 ]] || fail "the child's mask: $(grep SigBlk <<<"$output")"
+	[[ ${DUMP[SigIgn]-} == 0000000000000000 ]] || fail "the child's ignored signals: $(grep SigIgn <<<"$output")"
 }
 @test "dumb-init not pid1: the launcher's ignored and blocked signals are reset for the child" { IMPL=peer t_signal_state; }
 @test "minit as dumb-init not pid1: the launcher's ignored and blocked signals are reset for the child" { IMPL=minit t_signal_state; }
@@ -358,18 +291,18 @@ t_cli() {
 	init_prog dumb-init
 	local a
 	for a in -V --version -h --help; do
-		run_init via "$a"
+		run_init sub "$a"
 		assert_exit 0 "$a"
 	done
-	run_init via
+	run_init sub
 	assert_exit 1 "no command"
-	run_init via --yolo true
+	run_init sub --yolo true
 	assert_exit 1 "an unknown option"
 	for a in 15 herp:derp 15:derp; do
-		run_init via -r "$a" true
+		run_init sub -r "$a" true
 		assert_exit 1 "-r $a"
 	done
-	run_init via true -x
+	run_init sub true -x
 	assert_exit 0 "options after the command belong to it"
 }
 @test "dumb-init: -V, --version, -h, --help exit 0; no command, unknown options and bad -r exit 1" { IMPL=peer t_cli; }

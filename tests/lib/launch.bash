@@ -168,13 +168,15 @@ is_minit() {
 	[[ $exe == *" (deleted)" && ${exe% (deleted)} == "$(readlink -f "$MINIT")" ]]
 }
 
-# find_minit_pid ROOTPID: MINIT_PID = the first process at or below ROOTPID
-# running minit; returns 1 when there is none yet
+# find_minit_pid ROOTPID [PRED]: MINIT_PID = the first process at or below
+# ROOTPID running minit (for which PRED PID holds: default is_minit; the
+# compat suites' is_init finds a peer init too); returns 1 when there is
+# none yet
 find_minit_pid() {
 	local p DESC
 	descendants "$1"
 	for p in "$1" "${DESC[@]}"; do
-		if is_minit "$p"; then
+		if "${2:-is_minit}" "$p"; then
 			MINIT_PID=$p
 			return 0
 		fi
@@ -204,17 +206,40 @@ minit_cmd() {
 	esac
 }
 
-# _launch_minit MODE ARGS...: launch minit (or $PROG) in MODE; sets MODE
+# _launch_minit MODE ARGS...: launch minit (or $PROG) in MODE, behind the
+# wrapper VIA when set (start_via, run_via); sets MODE
 _launch_minit() {
 	local MINIT_ARGV
 	MODE=$1
 	shift
 	minit_argv "${PROG:-$MINIT}"
 	case $MODE in
-	pid1) launch unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" "$@" ;;
-	sub) launch "${MINIT_ARGV[@]}" "$@" ;;
+	pid1) launch unshare --pid --fork --mount-proc "${VIA[@]}" "${MINIT_ARGV[@]}" "$@" ;;
+	sub) launch "${VIA[@]}" "${MINIT_ARGV[@]}" "$@" ;;
 	*) fail "unknown mode $MODE" ;;
 	esac
+}
+
+# start_via MODE WRAPPER... -- ARGS...: start_minit MODE ARGS with WRAPPER
+# (a command that ends by exec'ing its arguments: a launcher that leaves
+# minit a signal mask, closed fds, a directory, capabilities, a seccomp
+# filter) between the namespace set-up and minit
+start_via() { _via start_minit "$@"; }
+
+# run_via MODE WRAPPER... -- ARGS...: run_minit MODE ARGS behind WRAPPER
+run_via() { _via run_minit "$@"; }
+
+# _via FUNC MODE WRAPPER... -- ARGS...: FUNC MODE ARGS with VIA=(WRAPPER...)
+_via() {
+	local fn=$1 mode=$2 VIA=()
+	shift 2
+	while (($#)) && [[ $1 != -- ]]; do
+		VIA+=("$1")
+		shift
+	done
+	(($#)) || fail "$fn via ${VIA[*]}: no -- between the wrapper and minit's arguments"
+	shift
+	"$fn" "$mode" "$@"
 }
 
 # start_minit MODE [ARGS...]: start minit (or $PROG if set) in MODE in the
@@ -259,6 +284,24 @@ minit_takes_signals() {
 }
 
 minit_blocked_or_gone() { minit_takes_signals "$MINIT_PID" || is_gone "$MINIT_PID"; }
+
+# NO_LSAN: an EXTRA_ENV entry for a test that keeps strace attached to minit
+# until minit exits: LeakSanitizer (an ASan build's exit check) cannot run
+# under ptrace
+NO_LSAN=ASAN_OPTIONS=detect_leaks=0
+
+# strace_minit OUT STRACE_ARGS...: strace -q -o OUT -p MINIT_PID STRACE_ARGS
+# in the background (STRACE_PID; teardown kills it); returns once strace is
+# attached
+strace_minit() {
+	local out=$1
+	shift
+	strace -q -o "$out" -p "$MINIT_PID" "$@" &
+	STRACE_PID=$!
+	BG_PIDS+=("$STRACE_PID")
+	wait_for -m "strace attached" _traced "$MINIT_PID"
+}
+_traced() { [[ $(status_field "$1" TracerPid) != 0 ]]; }
 
 # wait_minit [TIMEOUT]: wait for the launched command to end; sets status
 # (minit's exit status; unshare passes it through), output/lines (stdout),

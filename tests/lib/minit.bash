@@ -16,6 +16,10 @@
 #   valgrind.bash  VALGRIND=1: every minit under valgrind memcheck
 #   servers.bash   free ports, prefork-server, nginx, apache2, gunicorn and
 #                  PostgreSQL (configs in tests/fixtures/)
+#   cross.bash     a minit built for another architecture, under qemu-user
+#   compat.bash    the differential compat suites (tests/5x-compat-*.bats):
+#                  one body against a peer's binary (tini, dumb-init) and
+#                  against minit under the peer's name
 #
 # Every behaviour is run in two modes:
 #   pid1 - minit is PID 1 of a new PID namespace:
@@ -78,7 +82,7 @@ VALGRIND=${VALGRIND:-0}
 ASAN_BUILD=0
 grep -q __asan_init "$MINIT" 2>/dev/null && ASAN_BUILD=1
 
-for _lib in procs launch signals timing valgrind servers cross; do
+for _lib in procs launch signals timing valgrind servers cross compat; do
 	source "${BASH_SOURCE[0]%/*}/$_lib.bash"
 done
 unset _lib

@@ -111,6 +111,42 @@ status_field() {
 	awk -v k="$2:" '$1 == k { print $2; exit }' "/proc/$1/status" 2>/dev/null
 }
 
+# fds_of PID: FDS = PID's open fds, in ascending order (valgrind's log fd
+# left out: valgrind_fd)
+fds_of() {
+	local f n s=()
+	FDS=()
+	for f in /proc/"$1"/fd/*; do
+		[[ -e $f || -L $f ]] || continue
+		n=${f##*/}
+		valgrind_fd "$1" "$n" || s[n]=$n
+	done
+	FDS=("${s[@]}")
+}
+
+# status_dump [TEXT]: DUMP[NAME] = the value of each "NAME: VALUE" line of
+# TEXT (default $output: a /proc/PID/status a child printed, whole or some
+# of its lines), its words joined by one space ("" when it has none); the
+# first line of a NAME counts
+status_dump() {
+	local k v w
+	declare -gA DUMP
+	DUMP=()
+	while read -r k v; do
+		[[ $k == ?*: && -z ${DUMP[${k%:}]+set} ]] || continue
+		read -r -a w <<<"$v"
+		DUMP[${k%:}]=${w[*]}
+	done <<<"${1-$output}"
+}
+
+# mask CAP...: prints the capability set of CAP... (numbers) as /proc/PID/status
+# shows one: 16 hex digits
+mask() {
+	local m=0 b
+	for b; do ((m |= 1 << b)); done
+	printf '%016x' "$m"
+}
+
 # kids PID: KIDS = PID's children (every thread's)
 kids() {
 	local f k

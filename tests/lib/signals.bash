@@ -64,6 +64,7 @@ ready_pids() {
 		READY_PIDS+=("${a[1]}")
 		host_pid "${a[1]}" && READY_HOST_PIDS+=("$HOST_PID")
 	done <"${1:-$REC}"
+	return 0 # not the status of the last host_pid (a process gone)
 }
 
 # ---------------------------------------------------------------------------
