@@ -249,7 +249,6 @@ static void setup_cgroup(struct runtime *rt)
 		if (!rt->cgroup.active && rt->o.cgroup)
 			log_msg(LOG_WARN, "--cgroup %s: %s", rt->o.cgroup, why);
 	}
-	rt->spawn.cgroup_fd = rt->cgroup.active ? rt->cgroup.dir_fd : -1;
 	rt->spawn.cgroup_procs_fd = rt->cgroup.active ? rt->cgroup.procs_fd : -1;
 	oom_setup(&rt->oom);
 }

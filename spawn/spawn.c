@@ -22,16 +22,6 @@
 #define EXEC_PATH_MAX	    4096
 #define PID_TEXT_MAX	    24
 #define KERNEL_SIGSET_BYTES (64 / 8) /* the kernel's sigset: 64 signals */
-#ifndef SYS_clone3
-#define SYS_clone3 435 /* the same number on every architecture */
-#endif
-#define CLONE_INTO_CGROUP_FLAG 0x200000000ULL /* Linux 5.7 */
-
-/* clone3's argument, up to its cgroup field (CLONE_ARGS_SIZE_VER2) */
-struct clone3_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-	uint64_t set_tid, set_tid_size, cgroup;
-};
 
 enum child_step { STEP_CGROUP, STEP_SESSION, STEP_LISTEN, STEP_CWD, STEP_PRIVS, STEP_MASK, STEP_EXEC };
 
@@ -210,26 +200,24 @@ static int unblock_all(void)
 											   : 0;
 }
 
-/* The server's own cgroup, first: everything it starts is in it. Only
- * where clone3 could not start the child there. */
-static int child_cgroup(const struct spawn_cfg *c, bool placed)
+/* The server's own cgroup, first: everything it starts is in it. */
+static int child_cgroup(const struct spawn_cfg *c)
 {
 	char num[PID_TEXT_MAX];
 	int len;
 
-	if (placed || c->cgroup_procs_fd < 0)
+	if (c->cgroup_procs_fd < 0)
 		return 0;
 	len = snprintf(num, sizeof(num), "%d", (int)getpid());
 	return write(c->cgroup_procs_fd, num, (size_t)len) == len ? 0 : -errno;
 }
 
-static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int report_fd,
-						       bool placed)
+static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int report_fd)
 {
 	enum privs_step sub = PRIVS_STEP_BOUNDING;
 	int err;
 
-	if ((err = child_cgroup(c, placed)))
+	if ((err = child_cgroup(c)))
 		child_fail(c, report_fd, STEP_CGROUP, 0, -err);
 	if ((err = child_session(c)))
 		child_fail(c, report_fd, STEP_SESSION, 0, -err);
@@ -303,27 +291,9 @@ static int report_pipe(const struct spawn_cfg *c, int pipefd[2])
 	return -EMFILE;
 }
 
-/* A fork that starts the child in the server's cgroup: no migration
- * afterwards, which waits out an RCU grace period. -1 with errno where
- * clone3 or CLONE_INTO_CGROUP is missing (before 5.7, valgrind, Docker's
- * seccomp profile says ENOSYS), and the child joins by itself. */
-static pid_t fork_into(int cgroup_fd)
-{
-	struct clone3_args args = { .flags = CLONE_INTO_CGROUP_FLAG,
-				    .exit_signal = SIGCHLD,
-				    .cgroup = (uint64_t)cgroup_fd };
-
-	if (cgroup_fd < 0) {
-		errno = EBADF;
-		return -1;
-	}
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-}
-
 int spawn_start(const struct spawn_cfg *c, struct spawn_child *child)
 {
 	int pipefd[2], err;
-	bool placed;
 
 	child->pid = 0;
 	child->report_fd = -1;
@@ -331,13 +301,10 @@ int spawn_start(const struct spawn_cfg *c, struct spawn_child *child)
 		log_msg(LOG_ERROR, "unable to create a pipe for %s: %s", c->argv[0], strerror(-err));
 		return err;
 	}
-	child->pid = fork_into(c->cgroup_fd);
-	placed = child->pid >= 0;
-	if (!placed)
-		child->pid = fork();
+	child->pid = fork();
 	if (child->pid == 0) {
 		close(pipefd[0]);
-		child_run(c, pipefd[1], placed);
+		child_run(c, pipefd[1]);
 	}
 	err = errno;
 	close(pipefd[1]);

@@ -37,8 +37,7 @@ struct spawn_cfg {
 	const char *listen_names;	/* LISTEN_FDNAMES, colon-separated */
 	const char *notify_socket;	/* NOTIFY_SOCKET for the child, NULL: none */
 	uint64_t watchdog_usec;		/* WATCHDOG_USEC (and WATCHDOG_PID), 0: none */
-	int cgroup_fd;			/* the server's cgroup to start in; -1: none */
-	int cgroup_procs_fd;		/* its cgroup.procs, to join where clone3 cannot */
+	int cgroup_procs_fd;		/* the server cgroup's cgroup.procs to join first; -1: none */
 	const struct privs *privs;
 };
 

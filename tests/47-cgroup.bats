@@ -40,8 +40,7 @@ cg_cleanup() {
 	done
 }
 
-# start_cg MODE MINIT-ARGS...: start_minit inside CG (behind CG_VIA, a
-# wrapper command, where set)
+# start_cg MODE MINIT-ARGS...: start_minit inside CG
 start_cg() {
 	local mode=$1 MINIT_ARGV
 	shift
@@ -49,8 +48,8 @@ start_cg() {
 	rm -f "$REC"
 	minit_argv "$MINIT"
 	case $mode in
-	pid1) launch "${IN_CG[@]}" ${CG_VIA[@]+"${CG_VIA[@]}"} unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" "$@" ;;
-	sub) launch "${IN_CG[@]}" ${CG_VIA[@]+"${CG_VIA[@]}"} "${MINIT_ARGV[@]}" "$@" ;;
+	pid1) launch "${IN_CG[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" "$@" ;;
+	sub) launch "${IN_CG[@]}" "${MINIT_ARGV[@]}" "$@" ;;
 	esac
 	wait_for -m "minit to start" -d "ps_tree $LAUNCH_PID" find_minit_pid "$LAUNCH_PID"
 	if [[ $mode == pid1 ]]; then MINIT_SELF=1; else MINIT_SELF=$MINIT_PID; fi
@@ -78,10 +77,27 @@ t_placement() {
 }
 @test "pid1: in a writable cgroup the server runs in a cgroup of its own below minit's, removed at exit" { t_placement pid1; }
 @test "subreaper: in a writable cgroup the server runs in a cgroup of its own below minit's, removed at exit" { t_placement sub; }
-# an old kernel (or Docker's seccomp profile): clone3 answers ENOSYS, and the
-# child joins its cgroup itself before it execs
-@test "pid1: without clone3 (ENOSYS) the server still starts in its own cgroup" { CG_VIA=(nopidfd -c); t_placement pid1; }
-@test "subreaper: without clone3 (ENOSYS) the server still starts in its own cgroup" { CG_VIA=(nopidfd -c); t_placement sub; }
+# A cgroup that was once killed through cgroup.kill (minit's own, by a
+# launcher; the server's, by minit's final KILL before a restart): the
+# server starts and restarts there all the same. (Linux 6.18's
+# clone3(CLONE_INTO_CGROUP) kills a child born into a cgroup whose kill
+# count differs from its parent's: the reason minit forks, then joins.)
+t_killed_before() {
+	cg_prepare
+	echo 1 >"$CG/cgroup.kill"
+	start_cg "$1" -v --restart on-crash --backoff-min 10ms -- sh -c '
+		[ -e "$0/crashed" ] && exec sigrec -o "$1" -x TERM:0
+		sigrec -o "$1" -c 1 & while ! grep -q ready "$1" 2>/dev/null; do sleep 0.01; done
+		touch "$0/crashed"; kill -SEGV $$' "$T" "$REC"
+	wait_for -m "the restart's ready line" eval '(($(grep -c "^ready" "$REC" 2>/dev/null || echo 0) >= 3))'
+	count_log warning "killed by SIGKILL"
+	((NLINES == 0)) || fail "a child was killed at birth: $(cat "$ERR")"
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	assert_exit 0 "sigrec's on TERM"
+}
+@test "pid1: in a cgroup once killed by cgroup.kill the server starts, crashes, restarts" { t_killed_before pid1; }
+@test "subreaper: in a cgroup once killed by cgroup.kill the server starts, crashes, restarts" { t_killed_before sub; }
 
 # the final KILL of a TERM-ignoring tree: exactly one write to cgroup.kill
 t_one_kill() {

@@ -2,10 +2,9 @@
  * nopidfd: run a command as if the kernel had no pidfds: a seccomp filter
  * makes pidfd_open, pidfd_send_signal and pidfd_getfd fail with ENOSYS (a
  * kernel before 5.3), or with EPERM given -p (a seccomp profile that denies
- * them), for the command and everything it starts. With -c clone3 fails
- * with ENOSYS too (a kernel before 5.3; Docker's default seccomp profile).
+ * them), for the command and everything it starts.
  *
- * Usage: nopidfd [-p] [-c] CMD [ARG...]
+ * Usage: nopidfd [-p] CMD [ARG...]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,23 +30,17 @@
 #define NR_PIDFD_SEND_SIGNAL 424 /* the same on every architecture since 5.1 */
 #define NR_PIDFD_OPEN	     434
 #define NR_PIDFD_GETFD	     438
-#define NR_CLONE3	     435
 
 int main(int argc, char **argv)
 {
-	unsigned err = ENOSYS, clone3 = (unsigned)-1; /* -1: no syscall has that number */
-	int first = 1;
+	int err = ENOSYS, first = 1;
 
-	for (; first < argc && argv[first][0] == '-'; first++) {
-		if (!strcmp(argv[first], "-p"))
-			err = EPERM;
-		else if (!strcmp(argv[first], "-c"))
-			clone3 = NR_CLONE3;
-		else
-			break;
+	if (argc > 1 && !strcmp(argv[1], "-p")) {
+		err = EPERM;
+		first = 2;
 	}
 	if (argc <= first) {
-		fprintf(stderr, "usage: nopidfd [-p] [-c] CMD [ARG...]\n");
+		fprintf(stderr, "usage: nopidfd [-p] CMD [ARG...]\n");
 		return 2;
 	}
 	struct sock_filter f[] = {
@@ -55,13 +48,11 @@ int main(int argc, char **argv)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, clone3, 5, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_PIDFD_OPEN, 3, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_PIDFD_SEND_SIGNAL, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_PIDFD_GETFD, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err),
 	};
 	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 

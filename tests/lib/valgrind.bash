@@ -22,11 +22,9 @@ VG_FD=99
 # number, that are accepted; any other one fails the test:
 #   434 pidfd_open: valgrind 3.19 lacks it, so under valgrind minit signals
 #       by pid (its designed fallback for kernels without pidfds).
-#   435 clone3: likewise; the child then joins the server's cgroup itself
-#       (the fallback for kernels before 5.7 and Docker's seccomp profile).
 # (minit compiles no seccomp filter at run time any more: 317, libseccomp's
 # probe of seccomp(2), is gone.)
-VG_UNHANDLED_OK=${VG_UNHANDLED_OK:-434 435}
+VG_UNHANDLED_OK=${VG_UNHANDLED_OK:-434}
 
 valgrind_setup() {
 	MINIT_WRAP=()
