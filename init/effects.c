@@ -20,7 +20,6 @@
 #define PIDFILE_MAX		32
 #define TERMINATION_LOG_DEFAULT "/dev/termination-log" /* Kubernetes' terminationMessagePath */
 #define TERMINATION_MSG_MAX	4096		       /* what Kubernetes reads of it */
-#define MEMBERS_MAX		4096		       /* pids of the server's cgroup signalled at once */
 #define LIMIT_TEXT_MAX		48
 #define COMM_MAX		32
 #define PROC_PATH_LEN		40
@@ -259,9 +258,9 @@ static int send_group(const struct effects *fx, int sig)
 	return fx->pgid > 0 && fx->pgid != getpgrp() ? kill_group(fx->pgid, sig) : 0;
 }
 
-static bool in_server_cgroup(void *ctx, pid_t pid)
+static int server_members(void *ctx, pid_t *buf, size_t max)
 {
-	return cgroup_has(ctx, pid);
+	return cgroup_members(ctx, buf, max);
 }
 
 /* Cgroup mode: the server's cgroup holds all of its tree. A KILL is one
@@ -269,15 +268,15 @@ static bool in_server_cgroup(void *ctx, pid_t pid)
  * pidfd, if it is still a member once the pidfd is open. */
 static int send_cgroup(struct effects *fx, int sig)
 {
-	static pid_t pids[MEMBERS_MAX];
+	static pid_t pids[KILL_LISTED_MAX];
 	int n;
 
 	if (sig == SIGKILL && !cgroup_kill(fx->cg))
 		return 0;
-	n = cgroup_members(fx->cg, pids, MEMBERS_MAX);
+	n = cgroup_members(fx->cg, pids, KILL_LISTED_MAX);
 	if (n < 0)
 		return n;
-	kill_listed(pids, (size_t)n, sig, in_server_cgroup, fx->cg);
+	kill_listed(pids, (size_t)n, sig, server_members, fx->cg);
 	return 0;
 }
 

@@ -61,9 +61,7 @@ void cgroup_setup(struct cgroup *c, const char *under, char *why, size_t len)
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) < 0)
 		rnd = (unsigned)getpid() * 2654435761U;
 	if (snprintf(c->dir, sizeof(c->dir), "%s/minit-%d-%08x", c->own, (int)getpid(), rnd) >=
-		    (int)sizeof(c->dir) ||
-	    snprintf(c->rel, sizeof(c->rel), "%s%s", strcmp(rel, "/") ? rel : "",
-		     c->dir + strlen(c->own)) >= (int)sizeof(c->rel)) {
+	    (int)sizeof(c->dir)) {
 		snprintf(why, len, "cgroup path too long");
 		return;
 	}
@@ -142,24 +140,6 @@ int cgroup_members(const struct cgroup *c, pid_t *pids, size_t max)
 	}
 	free(buf);
 	return (int)count;
-}
-
-bool cgroup_has(const struct cgroup *c, pid_t pid)
-{
-	char path[64], line[CGROUP_PATH_MAX + 8];
-	FILE *f;
-	bool found = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		found = !strncmp(line, "0::", 3) && !strcmp(line + 3, c->rel);
-	}
-	fclose(f);
-	return found;
 }
 
 void cgroup_teardown(struct cgroup *c)

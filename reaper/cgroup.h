@@ -17,8 +17,7 @@ struct cgroup {
 	bool active;			/* the server runs in a cgroup of its own */
 	char own[CGROUP_PATH_MAX];	/* the cgroup minit was started in */
 	char dir[CGROUP_PATH_MAX];	/* own/minit-PID-RANDOM: the server's */
-	char rel[CGROUP_PATH_MAX];	/* dir as /proc/PID/cgroup names it */
-	int dir_fd;			/* dir, for clone3's CLONE_INTO_CGROUP */
+	int dir_fd;			/* dir */
 	int procs_fd;			/* dir/cgroup.procs, for a forked child to join */
 	int events_fd;			/* dir/cgroup.events, watched */
 };
@@ -35,11 +34,9 @@ bool cgroup_populated(const struct cgroup *c);
  * 5.14). 0, -ENOENT without cgroup.kill, or -errno. */
 int cgroup_kill(const struct cgroup *c);
 
-/* The pids in the server's cgroup (at most max); how many, or -errno. */
+/* The pids in the server's cgroup (at most max), as minit's PID namespace
+ * numbers them (whatever /proc is mounted); how many, or -errno. */
 int cgroup_members(const struct cgroup *c, pid_t *pids, size_t max);
-
-/* Whether pid is (still) in the server's cgroup. */
-bool cgroup_has(const struct cgroup *c, pid_t pid);
 
 /* minit is done: the server's directory removed where empty. */
 void cgroup_teardown(struct cgroup *c);

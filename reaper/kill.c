@@ -19,6 +19,9 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
+#define LISTED_BATCH 64 /* pidfds kill_listed holds at once: well within any RLIMIT_NOFILE */
+#define PIDFD_GONE   (-2)
+
 /* Private to this file: whether this kernel (and seccomp profile) has pidfds. */
 static bool no_pidfds;
 
@@ -115,22 +118,38 @@ int kill_tree(int sig)
 	return count;
 }
 
-int kill_listed(const pid_t *pids, size_t n, int sig, bool (*still_in)(void *ctx, pid_t pid),
-		void *ctx)
+static int pid_cmp(const void *a, const void *b)
 {
-	size_t i;
-	int count = 0, fd;
-	bool ok;
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
-	for (i = 0; i < n; i++) {
-		fd = kill_pidfd_open(pids[i]);
-		if (fd < 0) {
-			count += no_pidfds && still_in(ctx, pids[i]) && !kill_one(-1, pids[i], sig, NULL);
-			continue;
+	return (x > y) - (x < y);
+}
+
+int kill_listed(const pid_t *pids, size_t n, int sig,
+		int (*relist)(void *ctx, pid_t *buf, size_t max), void *ctx)
+{
+	static pid_t now[KILL_LISTED_MAX];
+	int fds[LISTED_BATCH], count = 0, have;
+	size_t i, j, len;
+
+	for (i = 0; i < n; i += len) {
+		len = n - i < LISTED_BATCH ? n - i : LISTED_BATCH;
+		for (j = 0; j < len; j++) {
+			fds[j] = kill_pidfd_open(pids[i + j]);
+			if (fds[j] < 0 && !no_pidfds && errno == ESRCH)
+				fds[j] = PIDFD_GONE;
 		}
-		ok = still_in(ctx, pids[i]) && !kill_one(fd, pids[i], sig, NULL);
-		close(fd);
-		count += ok;
+		have = relist(ctx, now, KILL_LISTED_MAX);
+		if (have > 0)
+			qsort(now, (size_t)have, sizeof(now[0]), pid_cmp);
+		for (j = 0; j < len; j++) {
+			/* fd -1: no pidfds here, or none to spare (EMFILE): by pid */
+			if (fds[j] != PIDFD_GONE && have > 0 &&
+			    bsearch(&pids[i + j], now, (size_t)have, sizeof(now[0]), pid_cmp))
+				count += !kill_one(fds[j], pids[i + j], sig, NULL);
+			if (fds[j] >= 0)
+				close(fds[j]);
+		}
 	}
 	return count;
 }

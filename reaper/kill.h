@@ -35,10 +35,15 @@ int kill_self(int sig);
  * namespace's (the host's /proc in a new namespace) or cannot be read. */
 int kill_tree(int sig);
 
-/* To each of pids that still_in(ctx, pid) says belongs (checked once its
- * pidfd is open, so a pid reused since the list was read is left alone).
- * Returns how many were signalled. */
-int kill_listed(const pid_t *pids, size_t n, int sig, bool (*still_in)(void *ctx, pid_t pid),
-		void *ctx);
+#define KILL_LISTED_MAX 4096 /* pids of a list (cgroup.procs) signalled at once */
+
+/* To each of pids, read from a list of members (cgroup.procs): each is
+ * opened with a pidfd first, then relist(ctx, buf, max) reads the list
+ * again, and only those still on it are signalled. A pid that ended and was
+ * taken by another process between the two reads is not on the list, and
+ * the pidfd's process keeps its pid. No /proc involved: a runtime's /proc
+ * from another namespace is no trouble. Returns how many were signalled. */
+int kill_listed(const pid_t *pids, size_t n, int sig,
+		int (*relist)(void *ctx, pid_t *buf, size_t max), void *ctx);
 
 #endif

@@ -225,10 +225,12 @@ t_handoff_pid_reuse() {
 
 # PID 1 of a new namespace with the host's /proc (no --mount-proc), or a
 # subreaper below such a PID 1: /proc/self is not minit. The crashed
-# server's worker, in its process group, still gets its TERM.
-t_foreign_proc() {
+# server's worker still gets its TERM: in cgroup mode as a member of the
+# server's cgroup (whose pids are this namespace's, whatever /proc says),
+# with --cgroup off as a member of the server's process group.
+t_foreign_proc() { # MODE auto|off
 	local self
-	EXTRA_ENV=(REC="$REC" D="$T")
+	EXTRA_ENV=(REC="$REC" D="$T" MINIT_CGROUP="$2")
 	MODE=$1
 	local script='[ -e "$D/crashed" ] && exec sigrec -o "$REC.2" -x TERM:0
 		sigrec -o "$REC" -x TERM:0 &
@@ -245,14 +247,20 @@ t_foreign_proc() {
 	wait_for -m "minit to start" find_minit_pid "$LAUNCH_PID"
 	wait_sig TERM "$REC"
 	assert_sig_from TERM "$self"
-	wait_log info "/proc is not this PID namespace's: signalling process group"
+	if [[ $2 == off ]]; then
+		wait_log info "/proc is not this PID namespace's: signalling process group"
+	else
+		wait_log info "cgroup mode: the server runs in "
+	fi
 	wait_ready "$REC.2"
 	kill -TERM "$MINIT_PID"
 	wait_minit 5
 	assert_exit 0 "the restarted child's exit on TERM"
 }
-@test "pid1: with the host's /proc, the crashed server's worker still gets TERM (its process group)" { t_foreign_proc pid1; }
-@test "subreaper: with the host's /proc, the crashed server's worker still gets TERM (its process group)" { t_foreign_proc sub; }
+@test "pid1: with the host's /proc, the crashed server's worker still gets TERM (its cgroup)" { t_foreign_proc pid1 auto; }
+@test "subreaper: with the host's /proc, the crashed server's worker still gets TERM (its cgroup)" { t_foreign_proc sub auto; }
+@test "pid1: with the host's /proc and --cgroup off, the crashed server's worker still gets TERM (its process group)" { t_foreign_proc pid1 off; }
+@test "subreaper: with the host's /proc and --cgroup off, the crashed server's worker still gets TERM (its process group)" { t_foreign_proc sub off; }
 
 # ---------------------------------------------------------------------------
 # sigqueue payloads
