@@ -416,15 +416,10 @@ static void on_oom_timer(void *ctx)
 	oom_look(fx);
 }
 
-void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops)
+/* OOM kills watched where the memory cgroup lets minit (oom.h); without
+ * a watch a KILL is only a KILL. */
+static void watch_oom(struct effects *fx)
 {
-	*fx = (struct effects){ .spawn = cfg->spawn, .loop = cfg->loop, .pid1 = cfg->pid1,
-				.group = cfg->group, .pidfile = cfg->pidfile,
-				.termination_log = cfg->termination_log, .dir_fd = cfg->dir_fd,
-				.pidfd = -1, .child = { 0, -1 }, .cg = cfg->cg, .oom = cfg->oom };
-	if (fx->cg->active &&
-	    loop_watch_events(fx->loop, fx->cg->events_fd, EPOLLPRI, on_cgroup_events, fx))
-		log_msg(LOG_WARN, "unable to watch %s/cgroup.events", fx->cg->dir);
 	fx->oom_timer = -1;
 	if (fx->oom->watch_fd < 0 ||
 	    loop_watch_events(fx->loop, fx->oom->watch_fd, fx->oom->version == 2 ? EPOLLPRI : EPOLLIN,
@@ -436,5 +431,17 @@ void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops)
 		close(fx->oom_timer);
 		fx->oom_timer = -1;
 	}
+}
+
+void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops)
+{
+	*fx = (struct effects){ .spawn = cfg->spawn, .loop = cfg->loop, .pid1 = cfg->pid1,
+				.group = cfg->group, .pidfile = cfg->pidfile,
+				.termination_log = cfg->termination_log, .dir_fd = cfg->dir_fd,
+				.pidfd = -1, .child = { 0, -1 }, .cg = cfg->cg, .oom = cfg->oom };
 	*ops = (struct sup_ops){ fx, op_spawn, op_send, op_handoff, op_reaped, op_finished };
+	if (fx->cg->active &&
+	    loop_watch_events(fx->loop, fx->cg->events_fd, EPOLLPRI, on_cgroup_events, fx))
+		log_msg(LOG_WARN, "unable to watch %s/cgroup.events", fx->cg->dir);
+	watch_oom(fx);
 }

@@ -11,6 +11,9 @@
 
 load lib/minit
 
+# cgroup mode is this file's subject, whatever the stage's TEST_CGROUP
+unset TEST_CGROUP
+
 setup_file() {
 	check_probes || return 1
 	CG_MOUNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
@@ -234,6 +237,26 @@ t_read_only() {
 }
 @test "pid1: a read-only cgroupfs: the /proc code ends the tree" { t_read_only pid1; }
 @test "subreaper: a read-only cgroupfs: the /proc code ends the tree" { t_read_only sub; }
+
+# Every cgroup mount read-only, as Docker mounts cgroupfs by default: no
+# cgroup mode, no OOM watch (v1's needs a write to cgroup.event_control),
+# and the child runs all the same.
+t_all_ro() {
+	local MINIT_ARGV ro
+	minit_argv "$MINIT"
+	MODE=$1
+	ro='awk '\''$9 ~ /^cgroup2?$/ { print $5 }'\'' /proc/self/mountinfo | while read -r m; do
+		mount -o remount,bind,ro "$m" || exit 1; done && exec "$@"'
+	if [[ $1 == pid1 ]]; then
+		run_minit_via unshare --mount sh -c "$ro" sh unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -vvv -- sh -c 'exit 5'
+	else
+		run_minit_via unshare --mount sh -c "$ro" sh "${MINIT_ARGV[@]}" -vvv -- sh -c 'exit 5'
+	fi
+	assert_exit 5 "the child's"
+	[[ $stderr == *"no cgroup mode: "* ]] || fail "cgroup mode on a read-only cgroupfs? $stderr"
+}
+@test "pid1: every cgroup mount read-only (Docker's default): no cgroup mode, no OOM watch, the child runs" { t_all_ro pid1; }
+@test "subreaper: every cgroup mount read-only (Docker's default): no cgroup mode, no OOM watch, the child runs" { t_all_ro sub; }
 
 # ---------------------------------------------------------------------------
 # OOM
