@@ -233,11 +233,14 @@ t_child_exit_pid1() {
 # ---------------------------------------------------------------------------
 # process state
 
-# dumb-init moves to /; the child starts where it was started
+# dumb-init moves to /; the child starts where it was started. (dumb-init
+# moves after its fork: the child gives it up to 2 s.)
 t_cwd() {
 	init_prog dumb-init
 	mkdir -p "$T/work"
-	run_init_via sub sh -c 'cd "$0" && exec "$@"' "$T/work" -- $1 sh -c 'readlink /proc/$PPID/cwd; pwd'
+	run_init_via sub sh -c 'cd "$0" && exec "$@"' "$T/work" -- $1 sh -c '
+		i=0; while [ "$(readlink /proc/$PPID/cwd)" != / ] && [ $i -lt 200 ]; do sleep 0.01; i=$((i + 1)); done
+		readlink /proc/$PPID/cwd; pwd'
 	assert_exit 0 "the child's"
 	[[ $output == "/"$'\n'"$T/work" ]] || fail "init's and child's directories: $output"
 }
