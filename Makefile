@@ -21,7 +21,7 @@ SRCS := base/fd.c base/log.c base/parse.c base/status.c \
 	reaper/reaper.c reaper/tree.c reaper/kill.c reaper/mounts.c reaper/cgroup.c reaper/oom.c spawn/spawn.c spawn/privs.c \
 	init/options.c init/listen.c init/config.c init/supervise.c init/effects.c init/loop.c \
 	init/notify_parse.c init/dgram.c init/notify.c init/control_fmt.c init/control.c \
-	init/main.c
+	init/install.c init/main.c
 HDRS := $(wildcard base/*.h init/*.h spawn/*.h reaper/*.h)
 # What the unit tests and fuzz targets link: no process is made, no signal sent.
 PURE_SRCS := base/fd.c base/log.c base/parse.c base/status.c init/options.c init/listen.c \

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "control.h"
 #include "effects.h"
+#include "install.h"
 #include "loop.h"
 #include "options.h"
 
@@ -85,9 +86,24 @@ static int ask(const struct opts *o)
 	return o->action == ACT_HEALTH && strncmp(reply, "healthy", 7) ? 1 : 0;
 }
 
-static int action(const struct opts *o)
+/* minit --install DIR (install.h): exit 0, or 125 with one line why. */
+static int install(const struct opts *o, const char *self)
+{
+	char why[INSTALL_WHY_MAX];
+
+	if (install_self(o->install_dir, self, why, sizeof(why))) {
+		log_msg(LOG_ERROR, "%s", why);
+		return EXIT_MINIT_FAILED;
+	}
+	log_msg(LOG_INFO, "%s", why);
+	return 0;
+}
+
+static int action(const struct opts *o, const char *self)
 {
 	switch (o->action) {
+	case ACT_INSTALL:
+		return install(o, self);
 	case ACT_HEALTH:
 	case ACT_STATUS:
 		return ask(o);
@@ -288,7 +304,7 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERROR, "%s (try 'minit --help')", err);
 		return config_usage_code(&rt.o, r);
 	}
-	if ((code = action(&rt.o)) >= 0)
+	if ((code = action(&rt.o, argv[0])) >= 0)
 		return code;
 	config_spawn(&rt.o, &rt.spawn);
 	config_supervisor(&rt.o, getpid() == 1, &rt.sup_cfg);

@@ -19,11 +19,12 @@ enum opt_id {
 	O_STOP_LADDER, O_STOP_TIMEOUT, O_LEFTOVER_GRACE, O_RESTART, O_BACKOFF_MIN, O_BACKOFF_MAX,
 	O_RESTART_MAX, O_RESTART_WINDOW, O_PIDFILE, O_LISTEN, O_USER, O_CAP_DROP, O_CAP_ADD,
 	O_NO_NEW_PRIVS, O_SECCOMP, O_NOTIFY, O_READY_TIMEOUT, O_WATCHDOG, O_STOP_DELAY,
-	O_TERMINATION_LOG, O_CONTROL, O_HEALTH, O_STATUS, O_JSON, O_CGROUP, O_COUNT
+	O_TERMINATION_LOG, O_CONTROL, O_HEALTH, O_STATUS, O_JSON, O_CGROUP, O_INSTALL, O_COUNT
 };
 
 enum opt_kind {
-	K_ACTION,	/* help, version, licence end parsing; health and status do not */
+	K_ACTION,	/* help, version, licence end parsing; health, status, install do not;
+			 * never read from the environment */
 	K_FLAG,		/* no value; a boolean in the environment */
 	K_VALUE,	/* one value; the last one wins */
 	K_REPEAT,	/* repeatable; a comma list in the environment */
@@ -116,6 +117,8 @@ static const struct opt_def defs[O_COUNT] = {
 	[O_JSON] = { "json", 0, K_FLAG, NULL, "--status as one JSON object", NULL },
 	[O_CGROUP] = { "cgroup", 0, K_VALUE, "MODE", "auto (a cgroup of its own for the server where possible), off, or a cgroup v2 PATH",
 		       "auto, off or an absolute path" },
+	[O_INSTALL] = { "install", 0, K_ACTION, "DIR", "copy this binary to DIR/minit (0755) and exit",
+			"a directory" },
 };
 
 static const char *const restart_names[] = { "no", "on-crash", "on-failure", "always" };
@@ -334,7 +337,8 @@ static int apply(struct opts *o, enum opt_id id, const char *val)
 	case O_CAP_ADD:
 		o->cap_add = val;
 		return parse_each(val, check_list, NULL);
-	case O_HELP: case O_VERSION: case O_LICENSE: case O_HEALTH: case O_STATUS: case O_COUNT:
+	case O_HELP: case O_VERSION: case O_LICENSE: case O_HEALTH: case O_STATUS: case O_INSTALL:
+	case O_COUNT:
 		break;
 	}
 	return -EINVAL;
@@ -497,18 +501,22 @@ static enum opts_result take(struct opts *o, struct cursor *c, enum opt_id id, c
 {
 	char where[ENV_NAME_MAX];
 
+	if ((defs[id].kind >= K_VALUE || defs[id].arg) && !val) {
+		if (c->i + 1 >= c->argc)
+			return fail(err, errlen, OPTS_USAGE, "option %s needs a value", shown);
+		val = c->argv[++c->i];
+	}
 	if (defs[id].kind == K_ACTION) {
 		o->action = id == O_HELP      ? ACT_HELP
 			    : id == O_VERSION ? ACT_VERSION
 			    : id == O_LICENSE ? ACT_LICENSE
 			    : id == O_HEALTH  ? ACT_HEALTH
-					      : ACT_STATUS;
-		return OPTS_OK;
-	}
-	if (defs[id].kind >= K_VALUE && !val) {
-		if (c->i + 1 >= c->argc)
-			return fail(err, errlen, OPTS_USAGE, "option %s needs a value", shown);
-		val = c->argv[++c->i];
+			    : id == O_STATUS  ? ACT_STATUS
+					      : ACT_INSTALL;
+		if (id != O_INSTALL)
+			return OPTS_OK;
+		o->install_dir = val;
+		return *val ? OPTS_OK : invalid(err, errlen, shown, id, val);
 	}
 	if (defs[id].kind == K_REPEAT && !c->seen[id])
 		reset_repeat(o, id);
@@ -531,7 +539,7 @@ static enum opts_result parse_long(struct opts *o, struct cursor *c, const char 
 	if (id < 0)
 		return fail(err, errlen, OPTS_USAGE, "unknown option '%s'", arg);
 	snprintf(shown, sizeof(shown), "--%s", defs[id].name);
-	if (eq && defs[id].kind < K_VALUE)
+	if (eq && defs[id].kind < K_VALUE && !defs[id].arg)
 		return fail(err, errlen, OPTS_USAGE, "option %s takes no value", shown);
 	return take(o, c, (enum opt_id)id, eq ? eq + 1 : NULL, shown, err, errlen);
 }
@@ -583,7 +591,10 @@ enum opts_result opts_parse(struct opts *o, int argc, char *const *argv, char *c
 	if (o->action != ACT_RUN) {
 		if (c.i < argc)
 			return fail(err, errlen, OPTS_USAGE, "--%s takes no command, but got '%s'",
-				    o->action == ACT_HEALTH ? "health" : "status", argv[c.i]);
+				    o->action == ACT_HEALTH   ? "health"
+				    : o->action == ACT_STATUS ? "status"
+							      : "install",
+				    argv[c.i]);
 		return OPTS_OK;
 	}
 	if (o->backoff_min_ms > o->backoff_max_ms)
@@ -604,6 +615,7 @@ static const char help_head[] =
 	"Usage: minit [OPTIONS] [--] COMMAND [ARG...]\n"
 	"       minit --pause [OPTIONS]\n"
 	"       minit --health | --status [--json]\n"
+	"       minit --install DIR\n"
 	"\n"
 	"A tiny init for containers: runs COMMAND as its child, forwards signals to it,\n"
 	"reaps orphans, stops the whole tree in bounded time and exits with COMMAND's\n"

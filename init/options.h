@@ -21,7 +21,7 @@
 #define RESTART_WINDOW_DEFAULT_MS 60000
 
 enum opts_result { OPTS_OK = 0, OPTS_USAGE = EXIT_USAGE, OPTS_INVALID = EXIT_INVALID };
-enum opts_action { ACT_RUN, ACT_HELP, ACT_VERSION, ACT_LICENSE, ACT_HEALTH, ACT_STATUS };
+enum opts_action { ACT_RUN, ACT_HELP, ACT_VERSION, ACT_LICENSE, ACT_HEALTH, ACT_STATUS, ACT_INSTALL };
 /* Installed as tini (or docker-init) or as dumb-init, minit behaves as that
  * program does, wherever a user could tell the difference (README.md). */
 enum personality { PERS_MINIT, PERS_TINI, PERS_DUMB_INIT };
@@ -56,6 +56,7 @@ struct opts {
 	const char *control;		/* the control socket's name, NULL: the default */
 	bool json;			/* --status --json */
 	const char *cgroup;		/* --cgroup: NULL auto, "off", or a cgroup v2 directory */
+	const char *install_dir;	/* --install DIR */
 };
 
 /* Fills o from the program name, the environment (NULL-terminated) and argv.

@@ -100,12 +100,31 @@ duration_ms() { # 25s, 1500ms, 2m, 1.5s, 30 -> ms
 }
 
 @test "kubernetes examples: minit --install DIR, as pod-install-init.yaml runs it, copies the binary to DIR/minit, mode 0755" {
-	local help
-	# the option comes with issue 14's init/ part
-	help=$("$MINIT" --help)
-	grep -qE -- '(^| )--install( |$)' <<<"$help" || skip "this minit has no --install option yet (not in --help)"
+	mkdir "$BATS_TEST_TMPDIR/bin"
 	run "$MINIT" --install "$BATS_TEST_TMPDIR/bin"
 	[[ $status == 0 ]] || fail "minit --install DIR exited $status: $output"
 	cmp -s "$MINIT" "$BATS_TEST_TMPDIR/bin/minit" || fail "DIR/minit is not a copy of the running binary"
 	[[ $(stat -c %a "$BATS_TEST_TMPDIR/bin/minit") == 755 ]] || fail "DIR/minit has mode $(stat -c %a "$BATS_TEST_TMPDIR/bin/minit"), expected 755"
+}
+
+# The pod of pod-install-init.yaml with docker: the initContainer (the
+# FROM-scratch pause image, user 65535, minit its PID 1) installs minit into
+# a shared directory (an emptyDir: mode 0777); the app container, a Debian
+# image without minit, runs it from there as its PID 1.
+@test "kubernetes examples: the initContainer's minit --install, as PID 1 of a FROM-scratch image, gives the app container its init" {
+	local vol=$BATS_TEST_TMPDIR/emptydir c out
+	mkdir "$vol" && chmod 0777 "$vol"
+	c=$(cname install-init)
+	dstart "$c" --network none -v "$vol:/mnt/bin" --entrypoint /minit "$IMG_PAUSE" --install /mnt/bin
+	wait_for -t 20 -m "the initContainer to finish" is_exited "$c"
+	[[ $(exit_code "$c") == 0 ]] || fail "minit --install exited $(exit_code "$c"): $(logs "$c")"
+	cmp -s "$MINIT" "$vol/minit" || fail "the emptyDir's minit is not the image's"
+	[[ $(stat -c %a "$vol/minit") == 755 ]] || fail "mode $(stat -c %a "$vol/minit")"
+	c=$(cname install-app)
+	dstart "$c" --network none -v "$vol:/mnt/bin:ro" --entrypoint /mnt/bin/minit "$BASE_IMAGE" \
+		-- sh -c 'tr "\0" " " </proc/1/cmdline; echo; exit 3'
+	wait_for -t 20 -m "the app container to finish" is_exited "$c"
+	[[ $(exit_code "$c") == 3 ]] || fail "the app container exited $(exit_code "$c"), not its command's 3: $(logs "$c")"
+	out=$(logs "$c")
+	[[ $out == "/mnt/bin/minit -- sh -c "* ]] || fail "PID 1 of the app container is not the installed minit: $out"
 }

@@ -149,6 +149,30 @@ static void actions(void)
 	CHECK(opts_help() && strstr(opts_help(), "--stop-ladder"));
 }
 
+static void install(void)
+{
+	struct opts o;
+
+	PARSE_OK(&o, ARGV("minit", "--install", "/mnt/bin"), NOENV);
+	CHECK_INT(o.action, ACT_INSTALL);
+	CHECK_STR(o.install_dir, "/mnt/bin");
+	PARSE_OK(&o, ARGV("minit", "-v", "--install=/mnt/bin"), NOENV);
+	CHECK_INT(o.action, ACT_INSTALL);
+	CHECK_STR(o.install_dir, "/mnt/bin");
+	/* the pause image's MINIT_PAUSE=1 does not get in the way */
+	PARSE_OK(&o, ARGV("minit", "--install", "/d"), ((char *[]){ "MINIT_PAUSE=1", NULL }));
+	CHECK_INT(o.action, ACT_INSTALL);
+	CHECK_INT(parse(&o, ARGV("minit", "--install"), NOENV), OPTS_USAGE);
+	CHECK(strstr(err, "option --install needs a value"));
+	CHECK_INT(parse(&o, ARGV("minit", "--install="), NOENV), OPTS_INVALID);
+	CHECK_INT(parse(&o, ARGV("minit", "--install", "/d", "cmd"), NOENV), OPTS_USAGE);
+	CHECK(strstr(err, "--install takes no command, but got 'cmd'"));
+	/* never from the environment */
+	PARSE_OK(&o, ARGV("minit", "cmd"), ((char *[]){ "MINIT_INSTALL=/d", NULL }));
+	CHECK_INT(o.action, ACT_RUN);
+	CHECK(strstr(opts_help(), "--install DIR"));
+}
+
 static void flags(void)
 {
 	struct opts o;
@@ -715,6 +739,7 @@ void suite_options(void)
 	RUN(defaults, "opts_parse: defaults for minit");
 	RUN(personalities, "opts_parse: program name decides the defaults");
 	RUN(actions, "opts_parse: -h/-V/-l and long forms");
+	RUN(install, "opts_parse: --install DIR, --install=DIR; not from MINIT_INSTALL");
 	RUN(flags, "opts_parse: each flag, long and short");
 	RUN(values_long_short_equals, "opts_parse: each value option, -x V, -xV, --x V, --x=V");
 	RUN(clusters, "opts_parse: short clusters like -vvv, -e3, -wp TERM");
