@@ -44,20 +44,7 @@ cg_cleanup() {
 }
 
 # start_cg MODE MINIT-ARGS...: start_minit inside CG
-start_cg() {
-	local mode=$1 MINIT_ARGV
-	shift
-	MODE=$mode
-	rm -f "$REC"
-	minit_argv "$MINIT"
-	case $mode in
-	pid1) launch "${IN_CG[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" "$@" ;;
-	sub) launch "${IN_CG[@]}" "${MINIT_ARGV[@]}" "$@" ;;
-	esac
-	wait_for -m "minit to start" -d "ps_tree $LAUNCH_PID" find_minit_pid "$LAUNCH_PID"
-	if [[ $mode == pid1 ]]; then MINIT_SELF=1; else MINIT_SELF=$MINIT_PID; fi
-	wait_for -m "minit to take signals" minit_blocked_or_gone
-}
+start_cg() { start_via "$1" "${IN_CG[@]}" -- "${@:2}"; }
 
 cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; } # PID
 
@@ -219,16 +206,8 @@ t_off() {
 # ladder still ends a TERM-ignoring tree
 t_read_only() {
 	cg_prepare
-	local MINIT_ARGV
-	minit_argv "$MINIT"
-	MODE=$1
-	local ro=(unshare --mount sh -c 'mount -o remount,bind,ro "$0" && exec "$@"' "$CG_MOUNT")
-	if [[ $1 == pid1 ]]; then
-		launch "${IN_CG[@]}" "${ro[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -vvv --stop-timeout 300ms -- sigrec -o "$REC" -c 2
-	else
-		launch "${IN_CG[@]}" "${ro[@]}" "${MINIT_ARGV[@]}" -vvv --stop-timeout 300ms -- sigrec -o "$REC" -c 2
-	fi
-	wait_for find_minit_pid "$LAUNCH_PID"
+	start_via "$1" "${IN_CG[@]}" unshare --mount sh -c 'mount -o remount,bind,ro "$0" && exec "$@"' "$CG_MOUNT" \
+		-- -vvv --stop-timeout 300ms -- sigrec -o "$REC" -c 2
 	wait_ready "$REC" 3
 	wait_log debug "no cgroup mode: unable to make .*Read-only file system"
 	kill -TERM "$MINIT_PID"
@@ -242,16 +221,9 @@ t_read_only() {
 # cgroup mode, no OOM watch (v1's needs a write to cgroup.event_control),
 # and the child runs all the same.
 t_all_ro() {
-	local MINIT_ARGV ro
-	minit_argv "$MINIT"
-	MODE=$1
-	ro='awk '\''$9 ~ /^cgroup2?$/ { print $5 }'\'' /proc/self/mountinfo | while read -r m; do
+	local ro='awk '\''$9 ~ /^cgroup2?$/ { print $5 }'\'' /proc/self/mountinfo | while read -r m; do
 		mount -o remount,bind,ro "$m" || exit 1; done && exec "$@"'
-	if [[ $1 == pid1 ]]; then
-		run_minit_via unshare --mount sh -c "$ro" sh unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -vvv -- sh -c 'exit 5'
-	else
-		run_minit_via unshare --mount sh -c "$ro" sh "${MINIT_ARGV[@]}" -vvv -- sh -c 'exit 5'
-	fi
+	run_via "$1" unshare --mount sh -c "$ro" sh -- -vvv -- sh -c 'exit 5'
 	assert_exit 5 "the child's"
 	[[ $stderr == *"no cgroup mode: "* ]] || fail "cgroup mode on a read-only cgroupfs? $stderr"
 }
@@ -300,16 +272,8 @@ EAT="s = b'x' * ($LIMIT_MIB << 23)" # eight times the limit
 
 t_oom_main() {
 	mem_prepare "$LIMIT_MIB"
-	local MINIT_ARGV
-	minit_argv "$MINIT"
-	MODE=$1
-	if [[ $1 == pid1 ]]; then
-		run_minit_via "${IN_MEM[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -v \
-			--restart on-crash --restart-max 1 --backoff-min 10ms --termination-log "$T/tlog" -- python3 -c "$EAT"
-	else
-		run_minit_via "${IN_MEM[@]}" "${MINIT_ARGV[@]}" -v --restart on-crash --restart-max 1 \
-			--backoff-min 10ms --termination-log "$T/tlog" -- python3 -c "$EAT"
-	fi
+	run_via "$1" "${IN_MEM[@]}" -- -v --restart on-crash --restart-max 1 --backoff-min 10ms \
+		--termination-log "$T/tlog" -- python3 -c "$EAT"
 	assert_exit 137 "the last OOM kill"
 	count_log warning "pid [0-9]+ \(python3\) killed by the OOM killer \(memory limit $LIMIT_MIB MiB\)"
 	((NLINES == 2)) || fail "expected two OOM kills logged: $stderr"
@@ -324,16 +288,8 @@ t_oom_main() {
 # a worker killed by the OOM killer while its master lives on: logged
 t_oom_worker() {
 	mem_prepare "$LIMIT_MIB"
-	local MINIT_ARGV
-	minit_argv "$MINIT"
-	MODE=$1
 	EXTRA_ENV=(EAT="$EAT")
-	if [[ $1 == pid1 ]]; then
-		run_minit_via "${IN_MEM[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -v -- \
-			sh -c 'python3 -c "$EAT"; echo "worker $?"; sleep 1; exit 0'
-	else
-		run_minit_via "${IN_MEM[@]}" "${MINIT_ARGV[@]}" -v -- sh -c 'python3 -c "$EAT"; echo "worker $?"; sleep 1; exit 0'
-	fi
+	run_via "$1" "${IN_MEM[@]}" -- -v -- sh -c 'python3 -c "$EAT"; echo "worker $?"; sleep 1; exit 0'
 	assert_exit 0 "the master's, which lived on"
 	[[ $output == "worker 137" ]] || fail "the worker was not killed: $output"
 	count_log warning "killed by the OOM killer \(memory limit $LIMIT_MIB MiB\)"
@@ -345,14 +301,7 @@ t_oom_worker() {
 # a KILL that was not the OOM killer's is not called one
 t_not_oom() {
 	mem_prepare "$LIMIT_MIB"
-	local MINIT_ARGV
-	minit_argv "$MINIT"
-	MODE=$1
-	if [[ $1 == pid1 ]]; then
-		run_minit_via "${IN_MEM[@]}" unshare --pid --fork --mount-proc "${MINIT_ARGV[@]}" -v -- sh -c 'kill -KILL $$'
-	else
-		run_minit_via "${IN_MEM[@]}" "${MINIT_ARGV[@]}" -v -- sh -c 'kill -KILL $$'
-	fi
+	run_via "$1" "${IN_MEM[@]}" -- -v -- sh -c 'kill -KILL $$'
 	assert_exit 137 "the child's KILL"
 	count_log warning 'OOM'
 	((NLINES == 0)) || fail "a plain KILL was called an OOM kill: $stderr"

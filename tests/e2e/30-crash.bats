@@ -138,3 +138,23 @@ $(grep -E '^fail ' "$T/client.log" | head)"
 $(logs "$c" | grep '^minit:')"
 	[[ ! -e $T/exec.rc ]] || fail "the docker exec session ended with status $(cat "$T/exec.rc")"
 }
+
+# `docker run --memory`: a server that outgrows the container's limit is
+# killed by the OOM killer, and minit says so (log, the restart counted as a
+# crash, the exit code, /dev/termination-log's line). The counter minit reads
+# (memory.events, memory.oom_control) is readable on Docker's read-only
+# cgroupfs.
+@test "crash, docker run --memory 64m: an OOM-killed server is told as such, restarted as a crash; exit 137 and the reason" {
+	local c tlog=$BATS_TEST_TMPDIR/tlog
+	: >"$tlog"
+	c=$(cname oom)
+	dstart "$c" --network none --memory 64m --memory-swap 64m -v "$tlog:/dev/termination-log" \
+		-e MINIT_RESTART_MAX=1 -e MINIT_BACKOFF_MIN=10ms \
+		"$IMG_SCRATCH" dd if=/dev/zero of=/dev/null bs=256M count=1
+	wait_for -t 60 -m "the container to end" is_exited "$c"
+	[[ $(exit_code "$c") == 137 ]] || fail "exit $(exit_code "$c"), expected 137: $(logs "$c")"
+	assert_log "$c" '^minit: warning: pid [0-9]+ killed by SIGKILL \(OOM killer, memory limit 64 MiB\); restart 1 of 1 in [0-9]+ ms$'
+	assert_log "$c" '^minit: error: pid [0-9]+ killed by SIGKILL \(OOM killer, memory limit 64 MiB\); giving up after 1 restarts'
+	[[ $(cat "$tlog") == "gave up after 1 restarts in 60 s: killed by SIGKILL (OOM killer, memory limit 64 MiB)" ]] ||
+		fail "termination message: $(cat "$tlog")"
+}
