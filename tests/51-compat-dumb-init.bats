@@ -264,8 +264,13 @@ t_tty() {
 @test "minit as dumb-init not pid1: on a terminal, the child's session takes it, dumb-init lets go" { IMPL=minit t_tty; }
 
 # the launcher's ignored signals and mask do not reach the child; an
-# ignored SIGCHLD changes nothing
+# ignored SIGCHLD changes nothing. Signals 32 and up may come ignored from
+# whatever started the test run (glibc's sigaction refuses 32 and 33, so
+# env --default-signal cannot reset them): dumb-init resets 1-31 only,
+# minit every one.
 t_signal_state() {
+	local ign_checked=0x7fffffff
+	[[ $IMPL == peer ]] || ign_checked=0xffffffffffffffff
 	init_prog dumb-init
 	LAUNCH_IGNORE=HUP,INT,USR1,PIPE,CHLD
 	run_init_via sub perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(4, 15, 21)); exec @ARGV or die' \
@@ -273,7 +278,8 @@ t_signal_state() {
 	assert_exit 3 "the child's, with SIGCHLD ignored by the launcher"
 	status_dump
 	[[ ${DUMP[SigBlk]-} == 0000000000000000 ]] || fail "the child's mask: $(grep SigBlk <<<"$output")"
-	[[ ${DUMP[SigIgn]-} == 0000000000000000 ]] || fail "the child's ignored signals: $(grep SigIgn <<<"$output")"
+	[[ -n ${DUMP[SigIgn]-} ]] && (((0x${DUMP[SigIgn]} & ign_checked) == 0)) ||
+		fail "the child's ignored signals: $(grep SigIgn <<<"$output")"
 }
 @test "dumb-init not pid1: the launcher's ignored and blocked signals are reset for the child" { IMPL=peer t_signal_state; }
 @test "minit as dumb-init not pid1: the launcher's ignored and blocked signals are reset for the child" { IMPL=minit t_signal_state; }

@@ -177,7 +177,9 @@ init_on_tty() {
 	fi
 	minit_argv "$INIT_PROG"
 	printf '%q ' "${MINIT_ARGV[@]}" "$@" sh -c 'cat /proc/$$/stat /proc/$PPID/stat' >>"$T/cmd"
-	script -qec "sh $T/cmd" /dev/null </dev/null | tr -d '\r' | grep -E '^[0-9]+ \(' >"$T/stat" || true
+	# exec: whatever $SHELL script(1) runs (dash, with SHELL unset, keeps
+	# itself as the session leader) hands the session to the file's shell
+	script -qec "exec sh $T/cmd" /dev/null </dev/null | tr -d '\r' | grep -E '^[0-9]+ \(' >"$T/stat" || true
 	mapfile -t f <"$T/stat"
 	((${#f[@]} == 2)) || fail "expected two stat lines from the terminal: $(cat "$T/stat")"
 	TTY_PID=${f[0]%% *}
