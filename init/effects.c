@@ -367,7 +367,7 @@ static bool oom_victim(const struct effects *fx, pid_t *pid, char *comm, size_t 
  * shortly after, a few times, then never (no polling while idle). */
 static void look_again(struct effects *fx)
 {
-	const struct itimerspec soon = { { 0, 0 }, { 0, OOM_LOOK_AGAIN_MS * NS_PER_MS } };
+	const struct itimerspec soon = { { 0, 0 }, { 0, (long)OOM_LOOK_AGAIN_MS * NS_PER_MS } };
 
 	if (fx->oom_timer >= 0 && fx->oom_looks && !timerfd_settime(fx->oom_timer, 0, &soon, NULL))
 		fx->oom_looks--;

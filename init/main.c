@@ -83,7 +83,7 @@ static int ask(const struct opts *o)
 		return 1;
 	}
 	fputs(reply, stdout);
-	return o->action == ACT_HEALTH && strncmp(reply, "healthy", 7) ? 1 : 0;
+	return o->action == ACT_HEALTH && strncmp(reply, "healthy", 7) != 0 ? 1 : 0;
 }
 
 /* minit --install DIR (install.h): exit 0, or 125 with one line why. */

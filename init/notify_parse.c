@@ -12,7 +12,7 @@ static bool is_key(const char *line, size_t len, const char *key, const char **v
 {
 	size_t klen = strlen(key);
 
-	if (len <= klen || memcmp(line, key, klen) || line[klen] != '=')
+	if (len <= klen || memcmp(line, key, klen) != 0 || line[klen] != '=')
 		return false;
 	*val = line + klen + 1;
 	*vlen = len - klen - 1;
@@ -47,8 +47,11 @@ static void set_status(struct notify_msg *m, const char *val, size_t vlen)
 {
 	size_t i, n = vlen < NOTIFY_STATUS_MAX - 1 ? vlen : NOTIFY_STATUS_MAX - 1;
 
-	for (i = 0; i < n; i++)
-		m->status[i] = (unsigned char)val[i] < 0x20 || val[i] == 0x7f ? '?' : val[i];
+	for (i = 0; i < n; i++) {
+		m->status[i] = val[i];
+		if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
+			m->status[i] = '?';
+	}
 	m->status[n] = '\0';
 	m->has_status = true;
 }

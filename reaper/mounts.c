@@ -66,10 +66,10 @@ static int find(const char *type, const char *ctrl, const char *path, char *abs,
 	if (!f)
 		return -errno;
 	while (rc && fgets(line, sizeof(line), f)) {
-		if (!parse_mount(line, &m) || strcmp(m.type, type) || (ctrl && !has_opt(m.opts, ctrl)))
+		if (!parse_mount(line, &m) || strcmp(m.type, type) != 0 || (ctrl && !has_opt(m.opts, ctrl)))
 			continue;
-		rl = strcmp(m.root, "/") ? strlen(m.root) : 0;
-		if (strncmp(path, m.root, rl) || (path[rl] && path[rl] != '/'))
+		rl = strcmp(m.root, "/") != 0 ? strlen(m.root) : 0;
+		if (strncmp(path, m.root, rl) != 0 || (path[rl] && path[rl] != '/'))
 			continue;
 		/* the mount point itself for its root: no "//" after it */
 		if (snprintf(abs, alen, "%s%s", m.point, strcmp(path + rl, "/") ? path + rl : "") >=
@@ -90,6 +90,7 @@ static int own_path(const char *ctrl, char *path, size_t len)
 	FILE *f = fopen("/proc/self/cgroup", "re");
 	int rc = -ENOENT;
 
+	path[0] = '\0';
 	if (!f)
 		return -errno;
 	while (rc && fgets(line, sizeof(line), f)) {
@@ -125,10 +126,10 @@ int mounts_cgroup2_rel(const char *abs, char *rel, size_t rlen)
 	if (!f)
 		return -errno;
 	while (rc && fgets(line, sizeof(line), f)) {
-		if (!parse_mount(line, &m) || strcmp(m.type, "cgroup2"))
+		if (!parse_mount(line, &m) || strcmp(m.type, "cgroup2") != 0)
 			continue;
 		pl = strlen(m.point);
-		if (strncmp(abs, m.point, pl) || (abs[pl] && abs[pl] != '/'))
+		if (strncmp(abs, m.point, pl) != 0 || (abs[pl] && abs[pl] != '/'))
 			continue;
 		rc = snprintf(rel, rlen, "%s%s", strcmp(m.root, "/") ? m.root : "",
 			      abs[pl] ? abs + pl : (strcmp(m.root, "/") ? "" : "/")) >= (int)rlen
