@@ -90,15 +90,23 @@ init_commit() {
 		fail "docker version components: $comps (expected docker-init=$INIT_VERSION/$INIT_COMMIT)"
 }
 
+# PID 1's executable is read from the host: minit is not dumpable, so the
+# container's root (without CAP_SYS_PTRACE) cannot open its /proc/1/exe
 @test "docker run --init: PID 1 is minit (the daemon's init binary) and the command is its child" {
-	local out want
+	local out want c pid
 	want=$(sha256sum <"$D2_INIT" | cut -d' ' -f1)
-	out=$(d2 run --rm --pull never --init --network none --entrypoint '' "$IMG_SCRATCH" \
-		sh -c 'tr "\0" " " </proc/1/cmdline; echo; sha256sum /proc/1/exe; echo "me=$$ parent=$PPID"')
+	c=$(cname init-pid1)
+	d2 run -d --pull never --name "$c" --init --network none --entrypoint '' "$IMG_SCRATCH" \
+		sh -c 'tr "\0" " " </proc/1/cmdline; echo; echo "me=$$ parent=$PPID"; exec sleep 60' >/dev/null
+	wait_for -t 20 -m "the command's me= line" eval "d2 logs '$c' 2>&1 | grep -q '^me='"
+	out=$(d2 logs "$c" 2>/dev/null)
+	pid=$(d2 inspect -f '{{.State.Pid}}' "$c")
 	[[ $(sed -n 1p <<<"$out") == "/sbin/docker-init -- sh -c "* ]] || fail "PID 1's command line: $out"
-	[[ $(sed -n 2p <<<"$out" | cut -d' ' -f1) == "$want" ]] || fail "PID 1 is not the minit binary: $out"
-	[[ $(sed -n 3p <<<"$out") =~ ^me=([0-9]+)\ parent=1$ && ${BASH_REMATCH[1]} != 1 ]] ||
+	[[ $(sha256sum <"/proc/$pid/exe" | cut -d' ' -f1) == "$want" ]] ||
+		fail "PID 1 (host pid $pid, $(readlink "/proc/$pid/exe")) is not the minit binary"
+	[[ $(grep '^me=' <<<"$out") =~ ^me=([0-9]+)\ parent=1$ && ${BASH_REMATCH[1]} != 1 ]] ||
 		fail "the command is not PID 1's child: $out"
+	d2 rm -f "$c" >/dev/null
 }
 
 @test "docker run --init: exit statuses pass through, a crash is not restarted (docker-init defaults), docker stop forwards TERM" {

@@ -160,10 +160,16 @@ p_no_zombies() { [[ $(pexec "$1" sh -c "$ZOMBIE_SCRIPT") == 0 ]]; }
 	[[ $rc == 7 ]] || fail "exit status $rc, expected the child's 7: $out"
 	# podman bind-mounts the init binary at /run/podman-init and runs it as PID 1
 	grep -qx '/run/podman-init -- /bin/sh -c .*' <<<"$out" || fail "PID 1 is not podman's init path running the command: $out"
-	out=$(p run --rm --pull never --network none "${P_LABELS[@]}" --init --init-path "$MINIT" \
-		--entrypoint /bin/sh "$P_IMG_SCRATCH" -c 'cmp /proc/1/exe /run/podman-init && /run/podman-init --version' 2>&1) ||
-		fail "PID 1 is not the binary at /run/podman-init: $out"
+	# PID 1's executable from the host: minit is not dumpable, so the
+	# container's root (without CAP_SYS_PTRACE) cannot open its /proc/1/exe
+	local c pid
+	c=$(cname init-pid1)
+	pstart "$c" --network none --init --init-path "$MINIT" --entrypoint /bin/sh "$P_IMG_SCRATCH" -c 'exec sleep 60'
+	pid=$(p inspect -f '{{.State.Pid}}' "$c")
+	cmp -s "/proc/$pid/exe" "$MINIT" || fail "PID 1 (host pid $pid, $(readlink "/proc/$pid/exe")) is not $MINIT"
+	out=$(pexec "$c" /run/podman-init --version 2>&1) || fail "/run/podman-init --version: $out"
 	[[ $out == "minit version "* ]] || fail "/run/podman-init is not minit: $out"
+	p rm -f "$c" >/dev/null
 	# a child killed by a signal (USR1: no crash, no restart) gives 128+N
 	p run --rm --pull never --network none "${P_LABELS[@]}" --init --init-path "$MINIT" \
 		--entrypoint /bin/sh "$P_IMG_SCRATCH" -c 'kill -USR1 $$' >/dev/null 2>&1 && rc=0 || rc=$?
