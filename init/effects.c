@@ -271,8 +271,12 @@ static int send_cgroup(struct effects *fx, int sig)
 	static pid_t pids[KILL_LISTED_MAX];
 	int n;
 
-	if (sig == SIGKILL && !cgroup_kill(fx->cg))
+	if (sig == SIGKILL && !cgroup_kill(fx->cg)) {
+		/* the cgroup's kill count is no longer minit's own: a child
+		 * started in it now would die at birth (spawn_can_start_in) */
+		fx->spawn->cgroup_fd = -1;
 		return 0;
+	}
 	n = cgroup_members(fx->cg, pids, KILL_LISTED_MAX);
 	if (n < 0)
 		return n;

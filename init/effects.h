@@ -15,7 +15,7 @@
 #include "supervise.h"
 
 struct effects {
-	const struct spawn_cfg *spawn;
+	struct spawn_cfg *spawn;
 	struct loop *loop;
 	bool pid1;
 	bool group;		/* -g: signals for the main child go to its process group */
@@ -39,7 +39,7 @@ struct effects {
 
 /* What fx_init needs from the set-up. */
 struct fx_cfg {
-	const struct spawn_cfg *spawn;
+	struct spawn_cfg *spawn;
 	struct loop *loop;
 	bool pid1, group;
 	const char *pidfile, *termination_log;

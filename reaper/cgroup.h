@@ -18,7 +18,8 @@ struct cgroup {
 	char own[CGROUP_PATH_MAX];	/* the cgroup minit was started in */
 	char dir[CGROUP_PATH_MAX];	/* own/minit-PID-RANDOM: the server's */
 	int dir_fd;			/* dir */
-	int procs_fd;			/* dir/cgroup.procs, for a forked child to join */
+	int procs_fd;			/* dir/cgroup.procs, for a forked child to join
+					 * where clone3 cannot start it in dir */
 	int events_fd;			/* dir/cgroup.events, watched */
 };
 

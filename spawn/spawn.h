@@ -37,7 +37,8 @@ struct spawn_cfg {
 	const char *listen_names;	/* LISTEN_FDNAMES, colon-separated */
 	const char *notify_socket;	/* NOTIFY_SOCKET for the child, NULL: none */
 	uint64_t watchdog_usec;		/* WATCHDOG_USEC (and WATCHDOG_PID), 0: none */
-	int cgroup_procs_fd;		/* the server cgroup's cgroup.procs to join first; -1: none */
+	int cgroup_fd;			/* the server's cgroup to start in (clone3); -1: none */
+	int cgroup_procs_fd;		/* its cgroup.procs, to join first where not started in it */
 	const struct privs *privs;
 };
 
@@ -45,6 +46,12 @@ struct spawn_child {
 	pid_t pid;
 	int report_fd;	/* the report pipe's read end (non-blocking); -1 once answered */
 };
+
+/* Whether a child started in the cgroup cgroup_fd (a fresh directory) with
+ * clone3(CLONE_INTO_CGROUP) lives: false where clone3 is missing or
+ * refused, or where the kernel kills such children at birth (see
+ * spawn.c). Waits for the probe child, which exits at once. */
+bool spawn_can_start_in(int cgroup_fd);
 
 /* Forks the child, which sets itself up and execs while minit goes on.
  * Returns 0, or -errno when no child could be made (fork or pipe failed:

@@ -68,26 +68,37 @@ t_placement() {
 @test "pid1: in a writable cgroup the server runs in a cgroup of its own below minit's, removed at exit" { t_placement pid1; }
 @test "subreaper: in a writable cgroup the server runs in a cgroup of its own below minit's, removed at exit" { t_placement sub; }
 # A cgroup that was once killed through cgroup.kill (minit's own, by a
-# launcher; the server's, by minit's final KILL before a restart): the
-# server starts and restarts there all the same. (Linux 6.18's
-# clone3(CLONE_INTO_CGROUP) kills a child born into a cgroup whose kill
-# count differs from its parent's: the reason minit forks, then joins.)
-t_killed_before() {
+# launcher; the server's, by minit's KILL of the crashed tree's leftover
+# before the restart): the server starts and restarts all the same. Linux
+# 6.18's clone3(CLONE_INTO_CGROUP) kills a child born into a cgroup whose
+# kill count differs from its parent's: minit starts the server in its
+# cgroup with clone3 only where a probe child lived (its own cgroup never
+# killed), and forks, then joins, once it has killed the server's cgroup.
+t_killed_before() { # MODE own|server
+	local how="starts in its cgroup"
 	cg_prepare
-	echo 1 >"$CG/cgroup.kill"
-	start_cg "$1" -v --restart on-crash --backoff-min 10ms -- sh -c '
+	if [[ $2 == own ]]; then
+		echo 1 >"$CG/cgroup.kill"
+		how="joins its cgroup after fork"
+	fi
+	((VALGRIND)) && how="joins its cgroup after fork" # valgrind: clone3 is ENOSYS
+	start_cg "$1" -vvv --restart on-crash --backoff-min 10ms -- sh -c '
 		[ -e "$0/crashed" ] && exec sigrec -o "$1" -x TERM:0
 		sigrec -o "$1" -c 1 & while ! grep -q ready "$1" 2>/dev/null; do sleep 0.01; done
 		touch "$0/crashed"; kill -SEGV $$' "$T" "$REC"
 	wait_for -m "the restart's ready line" eval '(($(grep -c "^ready" "$REC" 2>/dev/null || echo 0) >= 3))'
 	count_log warning "killed by SIGKILL"
 	((NLINES == 0)) || fail "a child was killed at birth: $(cat "$ERR")"
+	count_log debug "the server $how"
+	((NLINES == 1)) || fail "no line 'the server $how': $(grep -i 'the server' "$ERR")"
 	kill -TERM "$MINIT_PID"
 	wait_minit
 	assert_exit 0 "sigrec's on TERM"
 }
-@test "pid1: in a cgroup once killed by cgroup.kill the server starts, crashes, restarts" { t_killed_before pid1; }
-@test "subreaper: in a cgroup once killed by cgroup.kill the server starts, crashes, restarts" { t_killed_before sub; }
+@test "pid1: in a cgroup once killed by cgroup.kill the server starts, crashes, restarts" { t_killed_before pid1 own; }
+@test "subreaper: in a cgroup once killed by cgroup.kill the server starts, crashes, restarts" { t_killed_before sub own; }
+@test "pid1: started in its cgroup by clone3, the server restarts after minit's cgroup.kill of its leftover" { t_killed_before pid1 server; }
+@test "subreaper: started in its cgroup by clone3, the server restarts after minit's cgroup.kill of its leftover" { t_killed_before sub server; }
 
 # the final KILL of a TERM-ignoring tree: exactly one write to cgroup.kill
 t_one_kill() {
