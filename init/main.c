@@ -265,13 +265,14 @@ static void setup_cgroup(struct runtime *rt)
 		if (!rt->cgroup.active && rt->o.cgroup)
 			log_msg(LOG_WARN, "--cgroup %s: %s", rt->o.cgroup, why);
 	}
-	rt->spawn.cgroup_procs_fd = rt->cgroup.active ? rt->cgroup.procs_fd : -1;
-	rt->spawn.cgroup_fd = -1;
-	if (rt->cgroup.active && spawn_can_start_in(rt->cgroup.dir_fd))
-		rt->spawn.cgroup_fd = rt->cgroup.dir_fd;
-	if (rt->cgroup.active)
+	rt->spawn.cgroup_fd = rt->spawn.cgroup_procs_fd = -1;
+	if (rt->cgroup.active) {
+		rt->spawn.cgroup_procs_fd = rt->cgroup.procs_fd;
+		if (spawn_can_start_in(rt->cgroup.dir_fd))
+			rt->spawn.cgroup_fd = rt->cgroup.dir_fd;
 		log_msg(LOG_DEBUG, "the server %s", rt->spawn.cgroup_fd >= 0
 				? "starts in its cgroup (clone3)" : "joins its cgroup after fork");
+	}
 	oom_setup(&rt->oom);
 }
 
