@@ -377,7 +377,8 @@ _none_pending() { # PID: no signal pending for PID (process or thread)
 # t_flood MODE HOLD: 2 x 50,000 signals at minit while its child, which
 # takes them (FLOOD_CHILD_TAKES), exits 7 in the middle of it. HOLD=hold:
 # the child leaves a TERM-ignoring process behind, so minit (draining, with
-# a long --leftover-grace) outlives the flood and takes all 100,000; the
+# a long --leftover-grace) outlives the flood, which goes on until the
+# child has exited, and takes every signal; the
 # test kills the leftover afterwards. HOLD=exit: minit exits with the child,
 # the senders stop on ESRCH.
 t_flood() {
@@ -390,9 +391,13 @@ t_flood() {
 		start_minit "$mode" "${child[@]}"
 	fi
 	wait_lines "$T/child.log" '^ready '
-	local s
+	local s until=()
+	# held: the flood goes on until the child has exited, so its exit falls
+	# inside it however starved minit is (two busy senders on two CPUs once
+	# ended a 137 ms flood before minit had forwarded 500)
+	[[ $hold != hold ]] || until=(-u "$T/child.log")
 	for s in 1 2; do
-		sigflood send -g "$T/go" "$MINIT_PID" "$FLOOD_EACH" "$FLOOD_SIGS" >"$T/send$s" 2>&1 &
+		sigflood send -g "$T/go" "${until[@]}" "$MINIT_PID" "$FLOOD_EACH" "$FLOOD_SIGS" >"$T/send$s" 2>&1 &
 		BG_PIDS+=("$!")
 	done
 	: >"$T/go"
@@ -402,8 +407,8 @@ t_flood() {
 	((n >= FLOOD_CHILD_TAKES)) ||
 		fail "the child got $n forwarded signals before its time-out, want $FLOOD_CHILD_TAKES"
 	if [[ $hold == hold ]]; then
-		((ESRCH == 0 && SENT + EAGAIN == 2 * FLOOD_EACH)) ||
-			fail "want all $((2 * FLOOD_EACH)) signals sent to a living minit: sent $SENT, EAGAIN $EAGAIN, ESRCH in $ESRCH sender(s)"
+		((ESRCH == 0 && SENT + EAGAIN >= 2 * FLOOD_EACH)) ||
+			fail "want at least $((2 * FLOOD_EACH)) signals sent to a living minit: sent $SENT, EAGAIN $EAGAIN, ESRCH in $ESRCH sender(s)"
 		ms_to_us "$t"
 		((US > F_START && US < F_END)) ||
 			fail "the child did not exit during the flood ($F_START..$F_END us): at $US us"

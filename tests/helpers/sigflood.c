@@ -2,14 +2,18 @@
  * sigflood: a signal flood sender, and a child that takes the flood.
  *
  * Usage:
- *   sigflood send [-g FILE] PID N SIGLIST
+ *   sigflood send [-g FILE] [-u FILE] PID N SIGLIST
  *       send N signals to PID, cycling through SIGLIST, through a pidfd
  *       (pidfd_send_signal: once PID has ended, a new process that gets its
  *       number is never hit; plain kill(2) on kernels without pidfds). A
  *       send failing with EAGAIN (the real-time queue is full) is counted
  *       and the flood goes on; ESRCH (PID is gone) ends it early. With -g the
  *       flood starts only once FILE exists (a start gate shared by several
- *       senders; at most 10 s of waiting). Prints one line:
+ *       senders; at most 10 s of waiting). With -u the flood goes on past N
+ *       until FILE holds a line "exit ..." (sigflood child's last line,
+ *       looked for every UNTIL_EVERY sends; at most UNTIL_MAX_MS more), so a
+ *       child that ends itself after K forwarded signals ends mid-flood
+ *       however slowly the signals are forwarded. Prints one line:
  *         sent S eagain E esrch 0|1 start T0 end T1
  *       (T0, T1: CLOCK_MONOTONIC in ms with 3 decimals, around the flood).
  *       Exit 0; 1 if kill failed otherwise (EPERM ...); 2 usage error.
@@ -32,7 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SIGS 64
+#define MAX_SIGS	64
+#define UNTIL_EVERY	1000	/* sends between two looks at the -u file */
+#define UNTIL_MAX_MS	60000.0	/* the -u flood's longest overrun */
 
 static double now_ms(void)
 {
@@ -44,7 +50,7 @@ static double now_ms(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: sigflood send [-g FILE] PID N SIGLIST\n"
+	fprintf(stderr, "usage: sigflood send [-g FILE] [-u FILE] PID N SIGLIST\n"
 			"       sigflood child -o FILE -n K -t MS -x CODE SIGLIST\n");
 	exit(2);
 }
@@ -128,17 +134,36 @@ static int send_sig(int pidfd, pid_t pid, int sig)
 	return kill(pid, sig);
 }
 
+/* FILE holds a line that starts "exit " */
+static int has_exit_line(const char *file)
+{
+	char line[256];
+	FILE *f = fopen(file, "r");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "exit ", 5);
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static int do_send(int argc, char **argv)
 {
-	const char *gate = NULL;
+	const char *gate = NULL, *until = NULL;
 	int sigs[MAX_SIGS], nsigs, i = 2, esrch = 0, pidfd = -1;
 	long n, sent = 0, eagain = 0;
 	pid_t pid;
 	double t0, t1;
 
-	if (argc > 3 && !strcmp(argv[2], "-g")) {
-		gate = argv[3];
-		i = 4;
+	for (;;) {
+		if (argc > i + 1 && !strcmp(argv[i], "-g"))
+			gate = argv[i + 1];
+		else if (argc > i + 1 && !strcmp(argv[i], "-u"))
+			until = argv[i + 1];
+		else
+			break;
+		i += 2;
 	}
 	if (argc != i + 3)
 		usage();
@@ -164,7 +189,10 @@ static int do_send(int argc, char **argv)
 		}
 	}
 	t0 = now_ms();
-	for (long k = 0; k < n; k++) {
+	for (long k = 0; k < n || until; k++) {
+		if (k >= n && k % UNTIL_EVERY == 0 &&
+		    (has_exit_line(until) || now_ms() - t0 > UNTIL_MAX_MS))
+			break;
 		if (send_sig(pidfd, pid, sigs[k % nsigs]) == 0) {
 			sent++;
 		} else if (errno == EAGAIN) {
