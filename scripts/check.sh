@@ -19,7 +19,7 @@ passed=0 failed=0 skipped=0
 
 # Runs a TAP-producing command, echoes its output, adds up its results.
 tap_stage() {
-	local name=$1 out=$log_dir/$1.tap rc p f s
+	local name=$1 out=$log_dir/$1.tap rc p f s t0=$SECONDS
 	shift
 	echo "== $name: $*"
 	"$@" 2>&1 | tee "$out"
@@ -32,22 +32,22 @@ tap_stage() {
 		f=1
 	fi
 	passed=$((passed + p - s)) failed=$((failed + f)) skipped=$((skipped + s))
-	echo "== $name: $((p - s)) passed, $f failed, $s skipped"
+	echo "== $name: $((p - s)) passed, $f failed, $s skipped, $((SECONDS - t0)) s"
 }
 
 # A command that is one test: passes when it exits 0.
 cmd_stage() {
-	local name=$1
+	local name=$1 t0=$SECONDS
 	shift
 	echo "== $name: $*"
 	if "$@" >"$log_dir/$name.log" 2>&1; then
 		tail -n 30 "$log_dir/$name.log"
 		passed=$((passed + 1))
-		echo "ok - $name"
+		echo "ok - $name ($((SECONDS - t0)) s)"
 	else
 		tail -n 60 "$log_dir/$name.log"
 		failed=$((failed + 1))
-		echo "not ok - $name (log: $log_dir/$name.log)"
+		echo "not ok - $name ($((SECONDS - t0)) s, log: $log_dir/$name.log)"
 	fi
 }
 
@@ -79,5 +79,6 @@ done
 
 echo
 ((skipped)) && echo "($skipped skipped)"
+echo "(all stages: $SECONDS s)"
 echo "$passed passed, $failed failed"
 ((failed == 0))
