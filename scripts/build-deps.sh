@@ -213,15 +213,9 @@ have_src() { # srcpkg [version]: does apt know that source (version)?
 if ((changed)) || ! have_src libseccomp "$want_seccomp" || ! have_src libcap2 "$want_cap"; then
 	step="running apt-get update"
 	say "apt-get update"
-	tries=0
-	until apt-get -o DPkg::Lock::Timeout=600 -qq update >"$out/apt-update.log" 2>&1; do
-		if ((++tries >= 30)) || ! grep -q 'Could not get lock' "$out/apt-update.log"; then
-			cat "$out/apt-update.log" >&2
-			die "apt-get update failed"
-		fi
-		sleep 5
-	done
-	rm -f "$out/apt-update.log"
+	# shellcheck source=scripts/apt-update.sh
+	source "$here/apt-update.sh"
+	apt_update "$out/apt-update.log"
 fi
 
 # Pin to the installed Debian version when its source is still served,

@@ -138,36 +138,13 @@ for a in "${foreign[@]}"; do
 	fi
 done
 
-UPDATE_TRIES=3	 # apt-get update runs when index files fail to download
-UPDATE_PAUSE_S=20 # between two of them: a mirror sync takes a while
 apt_opts=(-o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0
 	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 
-# apt-get update cannot wait for the lists lock by itself: retry a while.
-# A mirror caught mid-sync fails some index files ("File has unexpected
-# size", exit 0 with "E:" lines, or exit 100): try again a few times, then
-# go on with the lists apt has; the install below says what is really missing.
 say "apt-get update"
-update_log=/tmp/minit-apt-update.$$
-tries=0 fetch_tries=0
-while :; do
-	rc=0
-	apt-get "${apt_opts[@]}" -qq update >"$update_log" 2>&1 || rc=$?
-	if ((rc != 0)) && grep -q 'Could not get lock' "$update_log" && ((++tries < 30)); then
-		sleep 5
-		continue
-	fi
-	grep -q '^E:' "$update_log" || ((rc != 0)) || break
-	if ((++fetch_tries < UPDATE_TRIES)); then
-		say "apt-get update: $(grep -m1 '^E:' "$update_log" || echo "exit $rc"); again in ${UPDATE_PAUSE_S} s"
-		sleep "$UPDATE_PAUSE_S"
-		continue
-	fi
-	cat "$update_log" >&2
-	say "apt-get update failed $fetch_tries times: going on with the package lists apt has"
-	break
-done
-rm -f "$update_log"
+# shellcheck source=scripts/apt-update.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-update.sh"
+apt_update /tmp/minit-apt-update.$$
 
 # Resolve "a|b": the first alternative that apt knows.
 pkgs=()
