@@ -83,10 +83,25 @@ static void release_main(struct effects *fx)
 	fx->main = 0;
 }
 
+/* A cgroup.kill of the server's cgroup by someone else leaves its kill
+ * count apart from minit's, and a clone3 start there would die at birth
+ * (spawn_can_start_in): after a KILL, one probe decides. */
+static void reprobe(struct effects *fx)
+{
+	fx->reprobe = false;
+	if (fx->spawn->cgroup_fd < 0 || spawn_can_start_in(fx->spawn->cgroup_fd))
+		return;
+	fx->spawn->cgroup_fd = -1;
+	log_msg(LOG_DEBUG, "%s/cgroup.kill was written: the server joins its cgroup after fork",
+		fx->cg->dir);
+}
+
 static int op_spawn(void *ctx, pid_t *pid)
 {
 	struct effects *fx = ctx;
 
+	if (fx->reprobe)
+		reprobe(fx);
 	if (spawn_start(fx->spawn, &fx->child))
 		return -1;
 	fx->failed = 0;
@@ -126,6 +141,7 @@ static int op_reaped(void *ctx, int status, char *note, size_t len)
 	int code;
 
 	oom_note(fx, status, note, len);
+	fx->reprobe = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 	release_main(fx);
 	if (fx->child.report_fd >= 0)
 		collect_report(fx); /* the child is gone: its report is complete */

@@ -100,6 +100,35 @@ t_killed_before() { # MODE own|server
 @test "pid1: started in its cgroup by clone3, the server restarts after minit's cgroup.kill of its leftover" { t_killed_before pid1 server; }
 @test "subreaper: started in its cgroup by clone3, the server restarts after minit's cgroup.kill of its leftover" { t_killed_before sub server; }
 
+# Someone else (an operator, an OOM daemon) writes the server cgroup's
+# cgroup.kill: the server dies, is restarted as after any crash, and the
+# restart lives. Once the kernel's kill count of that cgroup differs from
+# minit's, a clone3 start there dies at birth (Linux 6.18): minit probes again
+# after an unexplained KILL and joins after fork instead (once, five KILLs at
+# birth made it give up).
+t_killed_outside() {
+	cg_prepare
+	start_cg "$1" -vvv --restart on-crash --backoff-min 10ms -- sigrec -o "$REC" -x TERM:0
+	wait_ready
+	main_child
+	local server
+	server=$(cgroup_of "$MAIN_CHILD")
+	echo 1 >"$CG_MOUNT$server/cgroup.kill"
+	wait_for -m "the restart's ready line" eval '(($(grep -c "^ready" "$REC" 2>/dev/null || echo 0) >= 2))'
+	count_log warning "killed by SIGKILL"
+	((NLINES == 1)) || fail "want the one KILL from outside, saw $NLINES: $(cat "$ERR")"
+	if ((!VALGRIND)); then # valgrind: clone3 is ENOSYS, the server always joins after fork
+		count_log debug "cgroup.kill was written: the server joins its cgroup after fork"
+		((NLINES == 1)) || fail "no line saying the server now joins after fork: $(cat "$ERR")"
+	fi
+	is_alive "$MINIT_PID" || fail "minit gave up: $(cat "$ERR")"
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	assert_exit 0 "sigrec's on TERM"
+}
+@test "pid1: after a cgroup.kill from outside the server restarts and lives" { t_killed_outside pid1; }
+@test "subreaper: after a cgroup.kill from outside the server restarts and lives" { t_killed_outside sub; }
+
 # the final KILL of a TERM-ignoring tree: exactly one write to cgroup.kill
 t_one_kill() {
 	((VALGRIND)) && skip "under valgrind the system calls strace sees are valgrind's"
