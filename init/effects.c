@@ -92,8 +92,8 @@ static void reprobe(struct effects *fx)
 	if (fx->spawn->cgroup_fd < 0 || spawn_can_start_in(fx->spawn->cgroup_fd))
 		return;
 	fx->spawn->cgroup_fd = -1;
-	log_msg(LOG_DEBUG, "%s/cgroup.kill was written: the server joins its cgroup after fork",
-		fx->cg->dir);
+	log_msg(LOG_DEBUG, "a probe child started in %s by clone3 did not live (a cgroup.kill from "
+		"outside?): the server joins its cgroup after fork", fx->cg->dir);
 }
 
 static int op_spawn(void *ctx, pid_t *pid)
