@@ -14,6 +14,7 @@
 #define CONTROL_PREFIX	  "@minit-control"
 #define CONTROL_REQ_MAX	  64 /* bytes of a request */
 #define CONTROL_PER_WAKE  8  /* requests answered per wake-up */
+#define CONTROL_CLIENT_PREFIX "minit-ask" /* --health's and --status's own socket */
 
 static unsigned long long ns_inode(const char *path)
 {
@@ -75,15 +76,28 @@ int control_open(struct control *c, const char *name, struct loop *l,
 	return rc;
 }
 
+/* The answer is from the socket asked, and from a process of this PID
+ * namespace (the kernel gives pid 0 for one it cannot name here: another
+ * container's, which may hold the name first on a shared network
+ * namespace) of this user or root. */
+static bool answer_trusted(const struct dgram_from *from, const struct sockaddr_un *to,
+			   socklen_t tolen)
+{
+	return from->addrlen == tolen && !memcmp(&from->addr, to, tolen) && from->pid > 0 &&
+	       (from->uid == 0 || from->uid == getuid());
+}
+
 int control_query(const char *name, const char *request, char *reply, size_t len)
 {
 	struct sockaddr_un to = { .sun_family = AF_UNIX };
-	const sa_family_t autobind = AF_UNIX;
 	char def[NOTIFY_NAME_MAX];
+	struct dgram_sock me;
+	struct dgram_from from;
 	struct pollfd p;
+	socklen_t tolen;
 	size_t nlen;
 	ssize_t n;
-	int fd, rc = 0;
+	int rc;
 
 	if (!name) {
 		control_default_name(def, sizeof(def));
@@ -93,28 +107,30 @@ int control_query(const char *name, const char *request, char *reply, size_t len
 	if (name[0] != '@' || nlen < 2 || nlen > sizeof(to.sun_path))
 		return -EINVAL;
 	memcpy(to.sun_path + 1, name + 1, nlen - 1);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/* an address of its own (autobind), for the reply */
-	if (bind(fd, (const struct sockaddr *)&autobind, sizeof(autobind)) ||
-	    sendto(fd, request, strlen(request), 0, (struct sockaddr *)&to,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nlen)) < 0) {
+	tolen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nlen);
+	/* an address of its own for the reply, taking the replier's credentials */
+	if ((rc = dgram_open(&me, CONTROL_CLIENT_PREFIX, NULL)))
+		return rc;
+	if (sendto(me.fd, request, strlen(request), 0, (struct sockaddr *)&to, tolen) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	p = (struct pollfd){ fd, POLLIN, 0 };
+	p = (struct pollfd){ me.fd, POLLIN, 0 };
 	if (poll(&p, 1, CONTROL_TIMEOUT_MS) != 1) {
 		rc = -ETIMEDOUT;
 		goto out;
 	}
-	n = recv(fd, reply, len - 1, 0);
+	n = dgram_recv(&me, reply, len - 1, &from);
 	if (n < 0) {
-		rc = -errno;
+		rc = (int)n;
 		goto out;
 	}
-	reply[n] = '\0';
+	if (!answer_trusted(&from, &to, tolen)) {
+		rc = -EPERM;
+		goto out;
+	}
+	reply[(size_t)n < len - 1 ? (size_t)n : len - 1] = '\0';
 out:
-	close(fd);
+	close(me.fd);
 	return rc;
 }

@@ -40,7 +40,9 @@ int control_open(struct control *c, const char *name, struct loop *l,
 		 const struct supervisor *sup, const struct notifier *n);
 
 /* The client: sends request to the minit at name (or the default), waits
- * up to CONTROL_TIMEOUT_MS for its reply. 0, or -errno (no minit answers). */
+ * up to CONTROL_TIMEOUT_MS for its reply. 0, or -errno: -EPERM when the
+ * answer came from a process outside this PID namespace or of another user
+ * (not this container's minit); otherwise no minit answers. */
 int control_query(const char *name, const char *request, char *reply, size_t len);
 
 #endif

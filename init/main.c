@@ -78,6 +78,11 @@ static int ask(const struct opts *o)
 	const char *req = o->action == ACT_HEALTH ? "health" : o->json ? "status json" : "status";
 	int rc = control_query(o->control, req, reply, sizeof(reply));
 
+	if (rc == -EPERM) {
+		log_msg(LOG_ERROR, "the answer came from outside this PID namespace or from another "
+				   "user: not this container's minit");
+		return 1;
+	}
 	if (rc) {
 		log_msg(LOG_ERROR, "no minit answers here: %s", strerror(-rc));
 		return 1;

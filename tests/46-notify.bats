@@ -151,6 +151,34 @@ t_no_minit() {
 }
 @test "--health with no minit to ask exits 1 with one line; it takes no command" { t_no_minit; }
 
+# Abstract socket names are shared by every container on one network
+# namespace (a pod, --network host), and the default control name is made
+# of namespace inode numbers anyone can guess: a process of another
+# container may hold it first and answer "healthy". --health and --status
+# take an answer only from a process of their own PID namespace (it has a
+# pid there) and of their own user or root: this one, in a PID namespace
+# of its own, is not believed.
+t_squatter() {
+	local rc=0 out
+	control_name
+	unshare --pid --fork --kill-child python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + sys.argv[1][1:])
+open(sys.argv[2], "w").write("up\n")
+while True:
+    req, addr = s.recvfrom(64)
+    s.sendto(b"healthy\n", addr)' "$CONTROL" "$T/squatter" </dev/null >/dev/null 2>&1 3>&- &
+	BG_PIDS+=($!)
+	wait_lines "$T/squatter" '^up'
+	out=$(unshare --pid --fork --mount-proc env MINIT_CONTROL="$CONTROL" "$MINIT" --health 2>&1) || rc=$?
+	((rc == 1)) || fail "--health believed a process outside its PID namespace: rc $rc, $out"
+	[[ $out == *"outside this PID namespace"* ]] || fail "--health said: $out"
+	rc=0
+	out=$(unshare --pid --fork --mount-proc env MINIT_CONTROL="$CONTROL" "$MINIT" --status 2>&1) || rc=$?
+	((rc == 1)) || fail "--status believed a process outside its PID namespace: rc $rc, $out"
+}
+@test "--health and --status take no answer from a process outside their PID namespace" { t_squatter; }
+
 # ---------------------------------------------------------------------------
 # --ready-timeout and --watchdog
 
