@@ -83,25 +83,24 @@ static void release_main(struct effects *fx)
 	fx->main = 0;
 }
 
-/* A cgroup.kill of the server's cgroup by someone else leaves its kill
- * count apart from minit's, and a clone3 start there would die at birth
- * (spawn_can_start_in): after a KILL, one probe decides. */
-static void reprobe(struct effects *fx)
+/* A KILL of the main child: after a cgroup.kill of the server's cgroup by
+ * someone else (an operator, an OOM daemon) its kill count is no longer
+ * minit's, and a clone3 start there would die at birth (spawn_can_start_in).
+ * minit cannot tell that KILL from the OOM killer's or a kill -9, and a
+ * probe child could be held (a frozen cgroup) where PID 1 must not wait: so
+ * from the first KILL on the server joins its cgroup after fork. */
+static void after_kill(struct effects *fx)
 {
-	fx->reprobe = false;
-	if (fx->spawn->cgroup_fd < 0 || spawn_can_start_in(fx->spawn->cgroup_fd))
+	if (fx->spawn->cgroup_fd < 0)
 		return;
 	fx->spawn->cgroup_fd = -1;
-	log_msg(LOG_DEBUG, "a probe child started in %s by clone3 did not live (a cgroup.kill from "
-		"outside?): the server joins its cgroup after fork", fx->cg->dir);
+	log_msg(LOG_DEBUG, "the server died of a KILL: from now on it joins %s after fork", fx->cg->dir);
 }
 
 static int op_spawn(void *ctx, pid_t *pid)
 {
 	struct effects *fx = ctx;
 
-	if (fx->reprobe)
-		reprobe(fx);
 	if (spawn_start(fx->spawn, &fx->child))
 		return -1;
 	fx->failed = 0;
@@ -141,7 +140,8 @@ static int op_reaped(void *ctx, int status, char *note, size_t len)
 	int code;
 
 	oom_note(fx, status, note, len);
-	fx->reprobe = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		after_kill(fx);
 	release_main(fx);
 	if (fx->child.report_fd >= 0)
 		collect_report(fx); /* the child is gone: its report is complete */

@@ -35,7 +35,6 @@ struct effects {
 	uint64_t oom_seen;	/* its value at the last look */
 	int oom_timer;		/* a second look shortly after a v1 notification; -1: none */
 	unsigned oom_looks;	/* second looks left for this notification */
-	bool reprobe;		/* a KILL minit cannot explain: try a clone3 start again first */
 };
 
 /* What fx_init needs from the set-up. */

@@ -103,9 +103,9 @@ t_killed_before() { # MODE own|server
 # Someone else (an operator, an OOM daemon) writes the server cgroup's
 # cgroup.kill: the server dies, is restarted as after any crash, and the
 # restart lives. Once the kernel's kill count of that cgroup differs from
-# minit's, a clone3 start there dies at birth (Linux 6.18): minit probes again
-# after an unexplained KILL and joins after fork instead (once, five KILLs at
-# birth made it give up).
+# minit's, a clone3 start there dies at birth (Linux 6.18): after a KILL of
+# the server minit joins it to its cgroup after fork instead (once, five
+# KILLs at birth made it give up).
 t_killed_outside() {
 	cg_prepare
 	start_cg "$1" -vvv --restart on-crash --backoff-min 10ms -- sigrec -o "$REC" -x TERM:0
@@ -118,7 +118,7 @@ t_killed_outside() {
 	count_log warning "killed by SIGKILL"
 	((NLINES == 1)) || fail "want the one KILL from outside, saw $NLINES: $(cat "$ERR")"
 	if ((!VALGRIND)); then # valgrind: clone3 is ENOSYS, the server always joins after fork
-		count_log debug "by clone3 did not live .*: the server joins its cgroup after fork"
+		count_log debug "the server died of a KILL: from now on it joins .* after fork"
 		((NLINES == 1)) || fail "no line saying the server now joins after fork: $(cat "$ERR")"
 	fi
 	is_alive "$MINIT_PID" || fail "minit gave up: $(cat "$ERR")"
