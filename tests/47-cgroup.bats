@@ -129,6 +129,29 @@ t_killed_outside() {
 @test "pid1: after a cgroup.kill from outside the server restarts and lives" { t_killed_outside pid1; }
 @test "subreaper: after a cgroup.kill from outside the server restarts and lives" { t_killed_outside sub; }
 
+# The server's cgroup frozen (cgroup.freeze) and the server KILLed: its
+# restart is born frozen, and minit does not wait for it (a probe child it
+# waited for once would have held PID 1): a stop still ends it all.
+t_frozen() {
+	cg_prepare
+	start_cg "$1" -v --restart on-crash --backoff-min 10ms --stop-timeout 500ms -- \
+		sigrec -o "$REC" -x TERM:0
+	wait_ready
+	main_child
+	local server
+	server=$CG_MOUNT$(cgroup_of "$MAIN_CHILD")
+	echo 1 >"$server/cgroup.freeze"
+	wait_for -m "the server's cgroup frozen" grep -qx "frozen 1" "$server/cgroup.events"
+	kill -KILL "$MAIN_CHILD"
+	wait_log warning "killed by SIGKILL; restart 1 of"
+	wait_log info "started sigrec" 2
+	kill -TERM "$MINIT_PID"
+	wait_minit 10
+	assert_exit 137 "the ladder's KILL of the frozen restart"
+}
+@test "pid1: a restart born into a frozen cgroup does not hold minit" { t_frozen pid1; }
+@test "subreaper: a restart born into a frozen cgroup does not hold minit" { t_frozen sub; }
+
 # the final KILL of a TERM-ignoring tree: exactly one write to cgroup.kill
 t_one_kill() {
 	((VALGRIND)) && skip "under valgrind the system calls strace sees are valgrind's"
