@@ -29,6 +29,12 @@ void control_default_name(char *buf, size_t len)
 		 ns_inode("/proc/self/ns/pid"));
 }
 
+/* minit's own user or root: who is answered, and whose answer is believed */
+static bool same_user_or_root(uid_t uid)
+{
+	return uid == 0 || uid == getuid();
+}
+
 /* Only minit's own user and root are answered; the reply never waits. */
 static void on_request(void *ctx)
 {
@@ -43,7 +49,7 @@ static void on_request(void *ctx)
 		n = dgram_recv(&c->sock, req, sizeof(req), &from);
 		if (n < 0)
 			return;
-		if ((from.uid != 0 && from.uid != getuid()) || n > (ssize_t)sizeof(req) ||
+		if (!same_user_or_root(from.uid) || n > (ssize_t)sizeof(req) ||
 		    from.addrlen <= sizeof(sa_family_t))
 			continue;
 		len = control_format(c->sup, c->notify, control_parse(req, (size_t)n), loop_now_ms(),
@@ -84,7 +90,7 @@ static bool answer_trusted(const struct dgram_from *from, const struct sockaddr_
 			   socklen_t tolen)
 {
 	return from->addrlen == tolen && !memcmp(&from->addr, to, tolen) && from->pid > 0 &&
-	       (from->uid == 0 || from->uid == getuid());
+	       same_user_or_root(from->uid);
 }
 
 int control_query(const char *name, const char *request, char *reply, size_t len)

@@ -83,18 +83,16 @@ static void release_main(struct effects *fx)
 	fx->main = 0;
 }
 
-/* A KILL of the main child: after a cgroup.kill of the server's cgroup by
- * someone else (an operator, an OOM daemon) its kill count is no longer
- * minit's, and a clone3 start there would die at birth (spawn_can_start_in).
- * minit cannot tell that KILL from the OOM killer's or a kill -9, and a
- * probe child could be held (a frozen cgroup) where PID 1 must not wait: so
- * from the first KILL on the server joins its cgroup after fork. */
-static void after_kill(struct effects *fx)
+/* The server cgroup's kill count may no longer be minit's own (minit or
+ * someone else wrote its cgroup.kill), and a clone3 start there would die
+ * at birth (spawn_can_start_in): from now on the server joins it after fork.
+ * Whether it started with clone3 until now. */
+static bool join_after_fork(struct effects *fx)
 {
-	if (fx->spawn->cgroup_fd < 0)
-		return;
+	bool was = fx->spawn->cgroup_fd >= 0;
+
 	fx->spawn->cgroup_fd = -1;
-	log_msg(LOG_DEBUG, "the server died of a KILL: from now on it joins %s after fork", fx->cg->dir);
+	return was;
 }
 
 static int op_spawn(void *ctx, pid_t *pid)
@@ -140,8 +138,12 @@ static int op_reaped(void *ctx, int status, char *note, size_t len)
 	int code;
 
 	oom_note(fx, status, note, len);
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-		after_kill(fx);
+	/* a cgroup.kill from outside looks like the OOM killer's KILL or a
+	 * kill -9, and a probe child could be held (a frozen cgroup) where
+	 * PID 1 must not wait: any KILL ends the clone3 starts */
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && join_after_fork(fx))
+		log_msg(LOG_DEBUG, "the server died of a KILL: from now on it joins %s after fork",
+			fx->cg->dir);
 	release_main(fx);
 	if (fx->child.report_fd >= 0)
 		collect_report(fx); /* the child is gone: its report is complete */
@@ -288,9 +290,7 @@ static int send_cgroup(struct effects *fx, int sig)
 	int n;
 
 	if (sig == SIGKILL && !cgroup_kill(fx->cg)) {
-		/* the cgroup's kill count is no longer minit's own: a child
-		 * started in it now would die at birth (spawn_can_start_in) */
-		fx->spawn->cgroup_fd = -1;
+		(void)join_after_fork(fx);
 		return 0;
 	}
 	n = cgroup_members(fx->cg, pids, KILL_LISTED_MAX);

@@ -86,7 +86,7 @@ t_killed_before() { # MODE own|server
 		[ -e "$0/crashed" ] && exec sigrec -o "$1" -x TERM:0
 		sigrec -o "$1" -c 1 & while ! grep -q ready "$1" 2>/dev/null; do sleep 0.01; done
 		touch "$0/crashed"; kill -SEGV $$' "$T" "$REC"
-	wait_for -m "the restart's ready line" eval '(($(grep -c "^ready" "$REC" 2>/dev/null || echo 0) >= 3))'
+	wait_ready "$REC" 3 # the crash's restart
 	count_log warning "killed by SIGKILL"
 	((NLINES == 0)) || fail "a child was killed at birth: $(cat "$ERR")"
 	count_log debug "the server $how"
@@ -114,7 +114,7 @@ t_killed_outside() {
 	local server
 	server=$(cgroup_of "$MAIN_CHILD")
 	echo 1 >"$CG_MOUNT$server/cgroup.kill"
-	wait_for -m "the restart's ready line" eval '(($(grep -c "^ready" "$REC" 2>/dev/null || echo 0) >= 2))'
+	wait_ready "$REC" 2 # the restart's
 	count_log warning "killed by SIGKILL"
 	((NLINES == 1)) || fail "want the one KILL from outside, saw $NLINES: $(cat "$ERR")"
 	if ((!VALGRIND)); then # valgrind: clone3 is ENOSYS, the server always joins after fork
