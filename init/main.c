@@ -258,13 +258,15 @@ static void release_terminal(const struct runtime *rt)
  * and the OOM-kill counter in every mode. */
 static void setup_cgroup(struct runtime *rt)
 {
+	struct cgroup_places at;
 	char why[ERR_MAX];
 
+	mounts_find(&at);
 	rt->cgroup = (struct cgroup){ .dir_fd = -1, .procs_fd = -1, .events_fd = -1 };
 	if (rt->o.cgroup && !strcmp(rt->o.cgroup, "off"))
 		log_msg(LOG_INFO, "no cgroup mode (--cgroup off): minit's tree from /proc");
 	else {
-		cgroup_setup(&rt->cgroup, rt->o.cgroup, why, sizeof(why));
+		cgroup_setup(&rt->cgroup, rt->o.cgroup, &at, why, sizeof(why));
 		log_msg(rt->cgroup.active ? LOG_INFO : LOG_DEBUG, "%s%s",
 			rt->cgroup.active ? "cgroup mode: " : "no cgroup mode: ", why);
 		if (!rt->cgroup.active && rt->o.cgroup)
@@ -278,7 +280,7 @@ static void setup_cgroup(struct runtime *rt)
 		log_msg(LOG_DEBUG, "the server %s", rt->spawn.cgroup_fd >= 0
 				? "starts in its cgroup (clone3)" : "joins its cgroup after fork");
 	}
-	oom_setup(&rt->oom);
+	oom_setup(&rt->oom, &at);
 }
 
 static int prepare_privs(struct runtime *rt)

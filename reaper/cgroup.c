@@ -40,11 +40,11 @@ static void close_all(struct cgroup *c)
 	c->dir_fd = c->procs_fd = c->events_fd = -1;
 }
 
-void cgroup_setup(struct cgroup *c, const char *under, char *why, size_t len)
+void cgroup_setup(struct cgroup *c, const char *under, const struct cgroup_places *at, char *why,
+		  size_t len)
 {
 	char rel[CGROUP_PATH_MAX];
 	unsigned rnd = 0;
-	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->dir_fd = c->procs_fd = c->events_fd = -1;
@@ -54,9 +54,11 @@ void cgroup_setup(struct cgroup *c, const char *under, char *why, size_t len)
 			snprintf(why, len, "--cgroup %s is not a directory of a cgroup v2 mount", under);
 			return;
 		}
-	} else if ((rc = mounts_own_cgroup2(c->own, sizeof(c->own), rel, sizeof(rel)))) {
-		snprintf(why, len, "no cgroup v2 for minit (%s)", strerror(-rc));
+	} else if (at->v2_rc) {
+		snprintf(why, len, "no cgroup v2 for minit (%s)", strerror(-at->v2_rc));
 		return;
+	} else {
+		snprintf(c->own, sizeof(c->own), "%s", at->v2);
 	}
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) < 0)
 		rnd = (unsigned)getpid() * 2654435761U;

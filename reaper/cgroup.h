@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define CGROUP_PATH_MAX 512
+#include "mounts.h"
+
+#define CGROUP_PATH_MAX MOUNTS_PATH_MAX
 
 struct cgroup {
 	bool active;			/* the server runs in a cgroup of its own */
@@ -23,10 +25,12 @@ struct cgroup {
 	int events_fd;			/* dir/cgroup.events, watched */
 };
 
-/* mode: NULL (auto: where possible), or a cgroup2 directory to make the
- * server's under. Fills c; c->active false with the reason in why when
- * cgroup mode cannot run (no cgroup v2, read-only, no permission). */
-void cgroup_setup(struct cgroup *c, const char *under, char *why, size_t len);
+/* under: NULL (auto: in minit's own cgroup v2, at->v2, where possible), or a
+ * cgroup2 directory to make the server's under. Fills c; c->active false
+ * with the reason in why when cgroup mode cannot run (no cgroup v2,
+ * read-only, no permission). */
+void cgroup_setup(struct cgroup *c, const char *under, const struct cgroup_places *at, char *why,
+		  size_t len);
 
 /* Whether any process is left in the server's cgroup. */
 bool cgroup_populated(const struct cgroup *c);

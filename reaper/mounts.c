@@ -53,66 +53,96 @@ static bool has_opt(const char *opts, const char *word)
 	return false;
 }
 
-/* The first mount of type (cgroup2) or of cgroup with option ctrl, whose
- * root is a prefix of path: abs = its mount point + the rest of path. */
-static int find(const char *type, const char *ctrl, const char *path, char *abs, size_t alen)
+/* The mount m serves path when its root is a prefix of path: abs = its mount
+ * point + the rest of path. 0, -ENOENT (not this mount) or -ENAMETOOLONG. */
+static int resolve(const struct mount *m, const char *path, char *abs, size_t alen)
+{
+	size_t rl = strcmp(m->root, "/") != 0 ? strlen(m->root) : 0;
+
+	if (strncmp(path, m->root, rl) != 0 || (path[rl] && path[rl] != '/'))
+		return -ENOENT;
+	/* the mount point itself for its root: no "//" after it */
+	return snprintf(abs, alen, "%s%s", m->point, strcmp(path + rl, "/") ? path + rl : "") >=
+			       (int)alen
+		       ? -ENAMETOOLONG
+		       : 0;
+}
+
+/* The type of a mountinfo line, cheaply: most lines are not cgroups. */
+static bool of_type(const char *line, const char *type)
+{
+	const char *sep = strstr(line, " - ");
+	size_t n = strlen(type);
+
+	return sep && !strncmp(sep + 3, type, n) && sep[3 + n] == ' ';
+}
+
+/* One pass over mountinfo for the first cgroup2 mount serving v2_path and
+ * the first v1 memory mount serving mem_path ("": not looked for). */
+static void find(struct cgroup_places *p, const char *v2_path, const char *mem_path)
 {
 	char line[LINE_MAX_LEN];
 	struct mount m;
-	size_t rl;
+	bool want_v2 = v2_path[0], want_mem = mem_path[0];
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int rc = -ENOENT;
 
-	if (!f)
-		return -errno;
-	while (rc && fgets(line, sizeof(line), f)) {
-		if (!parse_mount(line, &m) || strcmp(m.type, type) != 0 || (ctrl && !has_opt(m.opts, ctrl)))
-			continue;
-		rl = strcmp(m.root, "/") != 0 ? strlen(m.root) : 0;
-		if (strncmp(path, m.root, rl) != 0 || (path[rl] && path[rl] != '/'))
-			continue;
-		/* the mount point itself for its root: no "//" after it */
-		if (snprintf(abs, alen, "%s%s", m.point, strcmp(path + rl, "/") ? path + rl : "") >=
-		    (int)alen)
-			rc = -ENAMETOOLONG;
-		else
-			rc = 0;
+	if (!f) {
+		p->v2_rc = want_v2 ? -errno : p->v2_rc;
+		p->memory_v1_rc = want_mem ? -errno : p->memory_v1_rc;
+		return;
+	}
+	while ((want_v2 || want_mem) && fgets(line, sizeof(line), f)) {
+		if (want_v2 && of_type(line, "cgroup2") && parse_mount(line, &m)) {
+			p->v2_rc = resolve(&m, v2_path, p->v2, sizeof(p->v2));
+			want_v2 = p->v2_rc == -ENOENT;
+		} else if (want_mem && of_type(line, "cgroup") && parse_mount(line, &m) &&
+			   has_opt(m.opts, "memory")) {
+			p->memory_v1_rc = resolve(&m, mem_path, p->memory_v1, sizeof(p->memory_v1));
+			want_mem = p->memory_v1_rc == -ENOENT;
+		}
 	}
 	fclose(f);
-	return rc;
 }
 
-/* minit's line of /proc/self/cgroup for the v2 hierarchy (prefix "0::") or
- * for the v1 controller ctrl */
-static int own_path(const char *ctrl, char *path, size_t len)
+/* minit's lines of /proc/self/cgroup for the v2 hierarchy (prefix "0::")
+ * and for the v1 memory controller; "" where there is none. */
+static int own_paths(char *v2, char *mem, size_t len)
 {
-	char line[LINE_MAX_LEN], *c1, *c2;
+	char line[LINE_MAX_LEN], *c1, *c2, *to;
 	FILE *f = fopen("/proc/self/cgroup", "re");
-	int rc = -ENOENT;
 
-	path[0] = '\0';
+	v2[0] = mem[0] = '\0';
 	if (!f)
 		return -errno;
-	while (rc && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		c1 = strchr(line, ':');
 		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
 		*c2 = '\0'; /* c1 + 1: the controllers, "" for the v2 hierarchy ("0::") */
-		if (ctrl ? !has_opt(c1 + 1, ctrl) : c1 != line + 1 || line[0] != '0' || c2 != c1 + 1)
+		if (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1)
+			to = v2;
+		else if (has_opt(c1 + 1, "memory"))
+			to = mem;
+		else
 			continue;
-		rc = snprintf(path, len, "%s", c2 + 1) >= (int)len ? -ENAMETOOLONG : 0;
+		if (snprintf(to, len, "%s", c2 + 1) >= (int)len)
+			to[0] = '\0';
 	}
 	fclose(f);
-	return rc;
+	return 0;
 }
 
-int mounts_own_cgroup2(char *abs, size_t alen, char *rel, size_t rlen)
+void mounts_find(struct cgroup_places *p)
 {
-	int rc = own_path(NULL, rel, rlen);
+	char v2[LINE_MAX_LEN], mem[LINE_MAX_LEN];
+	int rc = own_paths(v2, mem, sizeof(v2));
 
-	return rc ? rc : find("cgroup2", NULL, rel, abs, alen);
+	memset(p, 0, sizeof(*p));
+	p->v2_rc = p->memory_v1_rc = rc ? rc : -ENOENT;
+	if (!rc && (v2[0] || mem[0]))
+		find(p, v2, mem);
 }
 
 int mounts_cgroup2_rel(const char *abs, char *rel, size_t rlen)
@@ -138,12 +168,4 @@ int mounts_cgroup2_rel(const char *abs, char *rel, size_t rlen)
 	}
 	fclose(f);
 	return rc;
-}
-
-int mounts_own_memory_v1(char *abs, size_t alen)
-{
-	char path[LINE_MAX_LEN];
-	int rc = own_path("memory", path, sizeof(path));
-
-	return rc ? rc : find("cgroup", "memory", path, abs, alen);
 }

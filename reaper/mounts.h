@@ -7,15 +7,21 @@
 
 #include <stddef.h>
 
-/* minit's cgroup v2 directory: abs (a path to it) and rel (as /proc/PID/cgroup
- * names it). 0 or -errno (-ENOENT: no cgroup v2 mount, or minit's cgroup
- * is not under it). */
-int mounts_own_cgroup2(char *abs, size_t alen, char *rel, size_t rlen);
+#define MOUNTS_PATH_MAX 512
+
+/* minit's own cgroups, found with one read of each file (mountinfo takes
+ * ~45 us to read here). Each rc: 0, or -errno (-ENOENT: no such mount, or
+ * minit's cgroup is not under it). */
+struct cgroup_places {
+	int v2_rc;
+	char v2[MOUNTS_PATH_MAX];		/* minit's cgroup v2 directory */
+	int memory_v1_rc;
+	char memory_v1[MOUNTS_PATH_MAX];	/* its v1 memory controller directory */
+};
+
+void mounts_find(struct cgroup_places *p);
 
 /* rel for an absolute path under a cgroup v2 mount. 0 or -ENOENT. */
 int mounts_cgroup2_rel(const char *abs, char *rel, size_t rlen);
-
-/* minit's cgroup v1 directory of the memory controller. 0 or -ENOENT. */
-int mounts_own_memory_v1(char *abs, size_t alen);
 
 #endif

@@ -11,7 +11,7 @@
 #include "../base/fd.h"
 #include "mounts.h"
 
-#define PATH_LEN      512
+#define PATH_LEN      MOUNTS_PATH_MAX
 #define TEXT_MAX      2048
 #define UNLIMITED_V1  (1ULL << 60) /* v1 says "no limit" with a huge number */
 #define MIB	      (1024ULL * 1024)
@@ -82,24 +82,22 @@ static int v1_watch(const char *dir, int oom_fd)
 	return efd;
 }
 
-void oom_setup(struct oom *o)
+void oom_setup(struct oom *o, const struct cgroup_places *at)
 {
-	char dir[PATH_LEN], rel[PATH_LEN];
 
 	memset(o, 0, sizeof(*o));
 	o->counter_fd = o->watch_fd = -1;
-	if (!mounts_own_cgroup2(dir, sizeof(dir), rel, sizeof(rel)) &&
-	    (o->counter_fd = open_in(dir, "memory.events", O_RDONLY)) >= 0) {
+	if (!at->v2_rc && (o->counter_fd = open_in(at->v2, "memory.events", O_RDONLY)) >= 0) {
 		o->version = 2;
 		o->watch_fd = o->counter_fd;
-		o->limit = limit_from(dir, "memory.max");
+		o->limit = limit_from(at->v2, "memory.max");
 		return;
 	}
-	if (!mounts_own_memory_v1(dir, sizeof(dir)) &&
-	    (o->counter_fd = open_in(dir, "memory.oom_control", O_RDONLY)) >= 0) {
+	if (!at->memory_v1_rc &&
+	    (o->counter_fd = open_in(at->memory_v1, "memory.oom_control", O_RDONLY)) >= 0) {
 		o->version = 1;
-		o->watch_fd = v1_watch(dir, o->counter_fd);
-		o->limit = limit_from(dir, "memory.limit_in_bytes");
+		o->watch_fd = v1_watch(at->memory_v1, o->counter_fd);
+		o->limit = limit_from(at->memory_v1, "memory.limit_in_bytes");
 	}
 }
 

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mounts.h"
+
 struct oom {
 	int version;		/* 0: no counter found, 1 or 2 */
 	int counter_fd;		/* memory.events (v2) or memory.oom_control (v1) */
@@ -16,7 +18,8 @@ struct oom {
 	uint64_t limit;		/* the memory limit in bytes, 0: none known */
 };
 
-void oom_setup(struct oom *o);
+/* The counter of minit's memory cgroup at: v2 where it has one, else v1. */
+void oom_setup(struct oom *o, const struct cgroup_places *at);
 
 /* The counter now (0 when unknown). */
 uint64_t oom_count(const struct oom *o);
