@@ -46,6 +46,9 @@ static void collect_report(struct effects *fx)
 	case SPAWN_FAILED:
 		fx->failed = code;
 		break;
+	case SPAWN_UNBORN:
+		fx->failed = SUP_UNBORN;
+		break;
 	case SPAWN_RUNNING:
 		break;
 	}
@@ -85,7 +88,7 @@ static void release_main(struct effects *fx)
 
 /* The server cgroup's kill count may no longer be minit's own (minit or
  * someone else wrote its cgroup.kill), and a clone3 start there would die
- * at birth (spawn_can_start_in): from now on the server joins it after fork.
+ * at birth (SPAWN_UNBORN): from now on the server joins it after fork.
  * Whether it started with clone3 until now. */
 static bool join_after_fork(struct effects *fx)
 {
@@ -103,8 +106,13 @@ static int op_spawn(void *ctx, pid_t *pid)
 		return -1;
 	fx->failed = 0;
 	fx->oom_at_start = fx->oom_seen = oom_count(fx->oom);
-	if (fx->cg->active)
+	if (fx->cg->active) {
 		loop_tree_empty(fx->loop, false); /* the child joins the cgroup now */
+		if (fx->placed_said != fx->child.placed)
+			log_msg(LOG_DEBUG, "the server %s", fx->child.placed
+				? "starts in its cgroup (clone3)" : "joins its cgroup after fork");
+		fx->placed_said = fx->child.placed;
+	}
 	/* setsid or setpgid: the child leads a group of its own, unless it shares minit's */
 	follow(fx, fx->child.pid, fx->spawn->session == SPAWN_SHARED ? getpgrp() : fx->child.pid);
 	/* unwatched, the report is still read when the child is reaped */
@@ -137,16 +145,18 @@ static int op_reaped(void *ctx, int status, char *note, size_t len)
 	struct effects *fx = ctx;
 	int code;
 
-	oom_note(fx, status, note, len);
-	/* a cgroup.kill from outside looks like the OOM killer's KILL or a
-	 * kill -9, and a probe child could be held (a frozen cgroup) where
-	 * PID 1 must not wait: any KILL ends the clone3 starts */
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && join_after_fork(fx))
-		log_msg(LOG_DEBUG, "the server died of a KILL: from now on it joins %s after fork",
-			fx->cg->dir);
-	release_main(fx);
 	if (fx->child.report_fd >= 0)
 		collect_report(fx); /* the child is gone: its report is complete */
+	if (fx->failed != SUP_UNBORN)
+		oom_note(fx, status, note, len);
+	/* a cgroup.kill from outside looks like the OOM killer's KILL or a
+	 * kill -9: any KILL ends the clone3 starts */
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && join_after_fork(fx))
+		log_msg(LOG_DEBUG, "the server %s: from now on it joins %s after fork",
+			fx->failed == SUP_UNBORN ? "was killed at birth in its cgroup"
+						 : "died of a KILL",
+			fx->cg->dir);
+	release_main(fx);
 	code = fx->failed;
 	fx->failed = 0;
 	return code;
@@ -458,7 +468,8 @@ void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops)
 	*fx = (struct effects){ .spawn = cfg->spawn, .loop = cfg->loop, .pid1 = cfg->pid1,
 				.group = cfg->group, .pidfile = cfg->pidfile,
 				.termination_log = cfg->termination_log, .dir_fd = cfg->dir_fd,
-				.pidfd = -1, .child = { 0, -1 }, .cg = cfg->cg, .oom = cfg->oom };
+				.pidfd = -1, .child = { .report_fd = -1 }, .placed_said = -1,
+				.cg = cfg->cg, .oom = cfg->oom };
 	*ops = (struct sup_ops){ fx, op_spawn, op_send, op_handoff, op_reaped, op_finished };
 	if (fx->cg->active &&
 	    loop_watch_events(fx->loop, fx->cg->events_fd, EPOLLPRI, on_cgroup_events, fx))

@@ -26,7 +26,10 @@ struct effects {
 	int pidfd;		/* its pidfd, -1 without */
 	pid_t pgid;		/* the process group it led, kept once it is gone */
 	struct spawn_child child; /* the last spawn's report */
-	int failed;		/* exit code of a start that failed before exec, or 0 */
+	int failed;		/* exit code of a start that failed before exec,
+				 * SUP_UNBORN, or 0 */
+	int placed_said;	/* how the server starts, as last logged: -1 not yet,
+				 * 1 in its cgroup (clone3), 0 joining after fork */
 	unsigned pidfile_warned; /* problems with the pid file already logged (bits) */
 	bool said_foreign_proc;	/* logged that /proc is not this namespace's */
 	struct cgroup *cg;	/* the server's cgroup (cg->active: cgroup mode) */

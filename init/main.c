@@ -273,12 +273,9 @@ static void setup_cgroup(struct runtime *rt)
 			log_msg(LOG_WARN, "--cgroup %s: %s", rt->o.cgroup, why);
 	}
 	rt->spawn.cgroup_fd = rt->spawn.cgroup_procs_fd = -1;
-	if (rt->cgroup.active) {
+	if (rt->cgroup.active) { /* clone3 where it can, else the child joins */
+		rt->spawn.cgroup_fd = rt->cgroup.dir_fd;
 		rt->spawn.cgroup_procs_fd = rt->cgroup.procs_fd;
-		if (spawn_can_start_in(rt->cgroup.dir_fd))
-			rt->spawn.cgroup_fd = rt->cgroup.dir_fd;
-		log_msg(LOG_DEBUG, "the server %s", rt->spawn.cgroup_fd >= 0
-				? "starts in its cgroup (clone3)" : "joins its cgroup after fork");
 	}
 	oom_setup(&rt->oom, &at);
 }

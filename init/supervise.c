@@ -516,6 +516,13 @@ void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t 
 	s->note[0] = '\0';
 	failed = s->ops.reaped(s->ops.ctx, status, s->note, sizeof(s->note));
 	s->main = 0;
+	if (failed == SUP_UNBORN) {
+		if (s->state == SUP_RUNNING) { /* not a crash: it never ran */
+			start_child(s, now);
+			return;
+		}
+		failed = 0;
+	}
 	s->status = status;
 	s->exit_code = failed ? failed : status_code(s, status);
 	if (failed) {

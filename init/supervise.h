@@ -83,6 +83,8 @@ enum sup_target {
 	SUP_TO_SELF,	/* minit itself (job control) */
 };
 
+#define SUP_UNBORN (-1)
+
 struct sup_ops {
 	void *ctx;
 	/* 0 with *pid set; -1 when no child could be made (fork failed). */
@@ -92,9 +94,10 @@ struct sup_ops {
 	/* The live child of minit's that hint names (MAINPID=), or else the pid
 	 * file, other than old; or 0. */
 	pid_t (*handoff)(void *ctx, pid_t old, pid_t hint);
-	/* The main child was reaped with status: 0 if it had started, or the
-	 * exit code of a start that failed before exec (the reason is logged).
-	 * A note on how it died goes in note ("OOM killer, ..."), or "". */
+	/* The main child was reaped with status: 0 if it had started, the
+	 * exit code of a start that failed before exec (the reason is logged),
+	 * or SUP_UNBORN: it never ran, and a start now would. A note on how
+	 * it died goes in note ("OOM killer, ..."), or "". */
 	int (*reaped)(void *ctx, int status, char *note, size_t len);
 	/* minit is done: why, in one line (the termination message). */
 	void (*finished)(void *ctx, const char *why);

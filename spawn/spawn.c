@@ -212,12 +212,16 @@ static int unblock_all(void)
 }
 
 /* The server's own cgroup, first: everything it starts is in it. */
-static int child_cgroup(const struct spawn_cfg *c, bool placed)
+/* Started in the server's cgroup: one byte on the report pipe says the
+ * child lives (see spawn_report). Else it joins the cgroup itself. */
+static int child_cgroup(const struct spawn_cfg *c, bool placed, int report_fd)
 {
 	char num[PID_TEXT_MAX];
 	int len;
 
-	if (placed || c->cgroup_procs_fd < 0)
+	if (placed)
+		return write(report_fd, "", 1) == 1 ? 0 : -errno;
+	if (c->cgroup_procs_fd < 0)
 		return 0;
 	len = snprintf(num, sizeof(num), "%d", (int)getpid());
 	return write(c->cgroup_procs_fd, num, (size_t)len) == len ? 0 : -errno;
@@ -229,7 +233,7 @@ static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int r
 	enum privs_step sub = PRIVS_STEP_BOUNDING;
 	int err;
 
-	if ((err = child_cgroup(c, placed)))
+	if ((err = child_cgroup(c, placed, report_fd)))
 		child_fail(c, report_fd, STEP_CGROUP, 0, -err);
 	if ((err = child_session(c)))
 		child_fail(c, report_fd, STEP_SESSION, 0, -err);
@@ -259,20 +263,33 @@ static const char *const step_names[] = {
 
 enum spawn_report spawn_report(const struct spawn_cfg *c, struct spawn_child *child, int *code)
 {
+	char buf[1 + sizeof(struct child_report)];
 	struct child_report rep;
 	ssize_t n;
 
 	if (child->report_fd < 0)
 		return SPAWN_RUNNING;
-	do
-		n = read(child->report_fd, &rep, sizeof(rep));
-	while (n < 0 && errno == EINTR);
+	for (;;) {
+		n = read(child->report_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0 && child->placed && !child->began) { /* its first word */
+			child->began = true;
+			memmove(buf, buf + 1, (size_t)--n);
+			if (!n)
+				continue; /* the report, or the end, comes next */
+		}
+		break;
+	}
 	if (n < 0 && errno == EAGAIN)
 		return SPAWN_PENDING;
 	close(child->report_fd);
 	child->report_fd = -1;
+	if (n == 0 && child->placed && !child->began)
+		return SPAWN_UNBORN;
 	if (n != (ssize_t)sizeof(rep))
 		return SPAWN_RUNNING;
+	memcpy(&rep, buf, sizeof(rep));
 	if (rep.step == STEP_EXEC) {
 		*code = exec_code(c, rep.err);
 		log_msg(LOG_ERROR, "unable to execute %s: %s", c->argv[0], strerror(rep.err));
@@ -321,44 +338,24 @@ static pid_t fork_into(int cgroup_fd, uint64_t exit_signal)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-/* Linux 6.18 (and the kernels with its cgroup.kill sequence, from 6.14)
- * SIGKILLs a child started with CLONE_INTO_CGROUP at birth when the
- * target's cgroup.kill count differs from the parent's cgroup's: it reads
- * the parent's count before it looks the target up. A fresh directory
- * counts 0, so a child that lives to exit says minit's own count is 0 too. */
-bool spawn_can_start_in(int cgroup_fd)
-{
-	int status;
-	pid_t pid = fork_into(cgroup_fd, 0); /* no SIGCHLD: minit's reaping never sees it */
-
-	if (pid == 0)
-		_exit(0);
-	if (pid < 0)
-		return false;
-	while (waitpid(pid, &status, __WALL) < 0)
-		if (errno != EINTR)
-			return false;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 int spawn_start(const struct spawn_cfg *c, struct spawn_child *child)
 {
 	int pipefd[2], err;
-	bool placed;
 
 	child->pid = 0;
 	child->report_fd = -1;
+	child->began = false;
 	if ((err = report_pipe(c, pipefd))) {
 		log_msg(LOG_ERROR, "unable to create a pipe for %s: %s", c->argv[0], strerror(-err));
 		return err;
 	}
 	child->pid = fork_into(c->cgroup_fd, SIGCHLD);
-	placed = child->pid >= 0;
-	if (!placed)
+	child->placed = child->pid >= 0;
+	if (!child->placed)
 		child->pid = fork();
 	if (child->pid == 0) {
 		close(pipefd[0]);
-		child_run(c, pipefd[1], placed);
+		child_run(c, pipefd[1], child->placed);
 	}
 	err = errno;
 	close(pipefd[1]);

@@ -45,13 +45,9 @@ struct spawn_cfg {
 struct spawn_child {
 	pid_t pid;
 	int report_fd;	/* the report pipe's read end (non-blocking); -1 once answered */
+	bool placed;	/* started in the server's cgroup (clone3) */
+	bool began;	/* placed, and it said it lives */
 };
-
-/* Whether a child started in the cgroup cgroup_fd (a fresh directory) with
- * clone3(CLONE_INTO_CGROUP) lives: false where clone3 is missing or
- * refused, or where the kernel kills such children at birth (see
- * spawn.c). Waits for the probe child, which exits at once. */
-bool spawn_can_start_in(int cgroup_fd);
 
 /* Forks the child, which sets itself up and execs while minit goes on.
  * Returns 0, or -errno when no child could be made (fork or pipe failed:
@@ -62,6 +58,10 @@ enum spawn_report {
 	SPAWN_PENDING,	/* neither exec'd nor failed yet (it may be stopped) */
 	SPAWN_RUNNING,	/* exec'd (or died before it could say anything) */
 	SPAWN_FAILED,	/* set-up or exec failed, reason logged; it exits with *code */
+	SPAWN_UNBORN,	/* placed, and ended before its first instruction: Linux
+			 * 6.14+ SIGKILLs a child that clone3 starts in a cgroup
+			 * whose cgroup.kill count differs from its parent's
+			 * cgroup's (someone wrote minit's cgroup.kill once) */
 };
 
 /* Reads the child's report without waiting; closes report_fd once it has

@@ -21,6 +21,7 @@
 #define FIRST_PID      100
 #define MAX_CALLS      512
 #define SCRIPT_MAX     64
+#define UNBORN         (-2)
 
 struct sent {
 	enum sup_target to;
@@ -31,7 +32,8 @@ struct sent {
 static struct fake {
 	uint64_t now;
 	int spawn_ret[SCRIPT_MAX];	/* scripted results: -1 fork failed; 0 (a new pid; past the
-					 * script too); N > 0 a new pid whose start fails with N */
+					 * script too); N > 0 a new pid whose start fails with N;
+					 * UNBORN a new pid killed at birth */
 	int fail_code;			/* what reaped returns for the current child */
 	size_t spawn_script, spawns;
 	pid_t next_pid;
@@ -52,10 +54,10 @@ static int fake_spawn(void *ctx, pid_t *pid)
 	int r = f->spawns < f->spawn_script ? f->spawn_ret[f->spawns] : 0;
 
 	f->spawns++;
-	if (r < 0)
+	if (r == -1)
 		return -1;
 	*pid = f->next_pid++;
-	f->fail_code = r;
+	f->fail_code = r == UNBORN ? SUP_UNBORN : r;
 	return 0;
 }
 
@@ -695,6 +697,32 @@ static void spawn_failures(void)
 	CHECK_INT(F.spawns, 1);
 }
 
+static void unborn_starts_again(void)
+{
+	/* killed at birth (clone3 into a cgroup the kernel kills children in):
+	 * started again at once, whatever the policy, and no restart counted */
+	setup(ARGV("minit", "server"));
+	script_spawn(UNBORN);
+	sup_start(&S, at(0));
+	main_exits(SIGNALED(SIGKILL), true, 1);
+	CHECK_INT(S.state, SUP_RUNNING);
+	CHECK_INT(F.spawns, 2);
+	CHECK_INT(S.main, FIRST_PID + 1);
+	CHECK_INT(S.restart_count, 0);
+	main_exits(EXITED(3), true, 2);
+	CHECK_INT(S.state, SUP_DONE);
+	CHECK_INT(S.exit_code, 3);
+
+	/* a stop came first: the stop ends with no child to stop */
+	setup(ARGV("minit", "server"));
+	script_spawn(UNBORN);
+	sup_start(&S, at(0));
+	sup_signal(&S, SIGTERM, NULL, at(1));
+	main_exits(SIGNALED(SIGKILL), true, 2);
+	CHECK_INT(S.state, SUP_DONE);
+	CHECK_INT(F.spawns, 1);
+}
+
 static void fork_failure_while_restarting(void)
 {
 	uint64_t t;
@@ -1119,6 +1147,7 @@ void suite_supervise(void)
 	RUN(remap_exit_signal_code, "supervisor: -e 143 makes a TERM death exit 0, as tini -e");
 	RUN(remap_exit_on_failure, "supervisor: on-failure does not restart an exit code given to -e");
 	RUN(spawn_failures, "supervisor: exec failure ends with its code, fork failure with 125");
+	RUN(unborn_starts_again, "supervisor: a child killed at birth starts again at once, no crash");
 	RUN(fork_failure_while_restarting, "supervisor: fork failure while restarting retries with back-off");
 	RUN(rewrite_drops, "supervisor: a signal rewritten to 0 is dropped and does not stop");
 	RUN(rewrite_drops_in_backoff, "supervisor: a stop signal rewritten to 0 does not stop during back-off");
