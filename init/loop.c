@@ -145,17 +145,26 @@ static int timeout_ms(const struct supervisor *s)
 	return s->deadline - now > INT_MAX ? INT_MAX : (int)(s->deadline - now);
 }
 
-static void dispatch(struct loop *l, const struct epoll_event *ev)
+/* The watches first, then the signals: what the main child said before it
+ * died (MAINPID=, READY=1) is taken while it is still a zombie of minit's,
+ * before the SIGCHLD reaps it (as systemd orders its notify socket before
+ * SIGCHLD). */
+static void dispatch(struct loop *l, const struct epoll_event *ev, int n)
 {
 	const struct loop_watch *w;
+	int i, signals = -1;
 
-	if (ev->data.u32 == SIGFD_TAG) {
-		take_signals(l);
-		return;
+	for (i = 0; i < n && l->sup->state != SUP_DONE; i++) {
+		if (ev[i].data.u32 == SIGFD_TAG) {
+			signals = i;
+			continue;
+		}
+		w = &l->watch[ev[i].data.u32];
+		if (w->fd >= 0) /* not unwatched by an earlier callback of this wake-up */
+			w->fn(w->ctx);
 	}
-	w = &l->watch[ev->data.u32];
-	if (w->fd >= 0) /* not unwatched by an earlier callback of this wake-up */
-		w->fn(w->ctx);
+	if (signals >= 0 && l->sup->state != SUP_DONE)
+		take_signals(l);
 }
 
 int loop_run(struct loop *l, int pending_signal)
@@ -163,21 +172,21 @@ int loop_run(struct loop *l, int pending_signal)
 	struct epoll_event ev[EVENTS_MAX];
 	struct supervisor *s = l->sup;
 	uint64_t now;
-	int n, i;
+	int n;
 
 	sup_start(s, loop_now_ms());
 	if (pending_signal)
 		sup_signal(s, pending_signal, NULL, loop_now_ms());
-	/* Reap first: the child may have failed before the loop ever waited. */
-	reap(l);
+	/* Reap at the first wake-up, which does not wait: the child may have
+	 * failed already, or minit inherited zombies whose SIGCHLD is gone. */
+	loop_reap_due(l);
 	while (s->state != SUP_DONE) {
-		n = epoll_wait(l->epfd, ev, EVENTS_MAX, timeout_ms(s));
+		n = epoll_wait(l->epfd, ev, EVENTS_MAX, l->reap_due ? 0 : timeout_ms(s));
 		if (n < 0 && errno != EINTR) {
 			log_msg(LOG_ERROR, "unable to wait for events: %s", strerror(errno));
 			return EXIT_MINIT_FAILED;
 		}
-		for (i = 0; i < n && s->state != SUP_DONE; i++)
-			dispatch(l, &ev[i]);
+		dispatch(l, ev, n);
 		if (l->reap_due && s->state != SUP_DONE)
 			reap(l);
 		now = loop_now_ms();
