@@ -211,9 +211,9 @@ static int unblock_all(void)
 											   : 0;
 }
 
-/* The server's own cgroup, first: everything it starts is in it. */
-/* Started in the server's cgroup: one byte on the report pipe says the
- * child lives (see spawn_report). Else it joins the cgroup itself. */
+/* The server's own cgroup, first: everything it starts is in it. Started
+ * there (clone3), one byte on the report pipe says the child lives (see
+ * spawn_report); else it joins the cgroup itself. */
 static int child_cgroup(const struct spawn_cfg *c, bool placed, int report_fd)
 {
 	char num[PID_TEXT_MAX];
