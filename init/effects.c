@@ -469,10 +469,15 @@ void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops)
 				.group = cfg->group, .pidfile = cfg->pidfile,
 				.termination_log = cfg->termination_log, .dir_fd = cfg->dir_fd,
 				.pidfd = -1, .child = { .report_fd = -1 }, .placed_said = -1,
-				.cg = cfg->cg, .oom = cfg->oom };
+				.cg = cfg->cg, .oom = cfg->oom, .oom_timer = -1 };
 	*ops = (struct sup_ops){ fx, op_spawn, op_send, op_handoff, op_reaped, op_finished };
 	if (fx->cg->active &&
 	    loop_watch_events(fx->loop, fx->cg->events_fd, EPOLLPRI, on_cgroup_events, fx))
 		log_msg(LOG_WARN, "unable to watch %s/cgroup.events", fx->cg->dir);
+}
+
+void fx_oom_ready(struct effects *fx)
+{
+	fx->oom_at_start = fx->oom_seen = oom_count(fx->oom);
 	watch_oom(fx);
 }

@@ -54,4 +54,8 @@ struct fx_cfg {
 /* Fills fx and ops (whose ctx is fx). */
 void fx_init(struct effects *fx, const struct fx_cfg *cfg, struct sup_ops *ops);
 
+/* The OOM counter is set up (after the first start): its count now is the
+ * start's, and its notifications are watched. */
+void fx_oom_ready(struct effects *fx);
+
 #endif

@@ -167,7 +167,7 @@ static void dispatch(struct loop *l, const struct epoll_event *ev, int n)
 		take_signals(l);
 }
 
-int loop_run(struct loop *l, int pending_signal)
+int loop_run(struct loop *l, int pending_signal, loop_fn started, void *ctx)
 {
 	struct epoll_event ev[EVENTS_MAX];
 	struct supervisor *s = l->sup;
@@ -175,6 +175,8 @@ int loop_run(struct loop *l, int pending_signal)
 	int n;
 
 	sup_start(s, loop_now_ms());
+	if (started)
+		started(ctx);
 	if (pending_signal)
 		sup_signal(s, pending_signal, NULL, loop_now_ms());
 	/* Reap at the first wake-up, which does not wait: the child may have

@@ -55,9 +55,10 @@ void loop_reap_due(struct loop *l);
  * children of minit's outside it (docker exec's orphans). */
 void loop_tree_empty(struct loop *l, bool empty);
 
-/* Starts the supervisor, hands it pending_signal (0 for none: a signal that
- * came before the loop could take it), and runs until the supervisor is
- * done. Returns minit's exit code. */
-int loop_run(struct loop *l, int pending_signal);
+/* Starts the supervisor, then calls started(ctx) (the set-up the child's
+ * start need not wait for; NULL: none), hands it pending_signal (0 for
+ * none: a signal that came before the loop could take it), and runs until
+ * the supervisor is done. Returns minit's exit code. */
+int loop_run(struct loop *l, int pending_signal, loop_fn started, void *ctx);
 
 #endif

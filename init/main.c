@@ -53,6 +53,7 @@ struct runtime {
 	struct notifier notify;
 	struct control control;
 	struct cgroup cgroup;
+	struct cgroup_places places;
 	struct oom oom;
 };
 
@@ -254,19 +255,18 @@ static void release_terminal(const struct runtime *rt)
 		;
 }
 
-/* The server in a cgroup of its own where minit may make one (--cgroup),
- * and the OOM-kill counter in every mode. */
+/* The server in a cgroup of its own where minit may make one (--cgroup). */
 static void setup_cgroup(struct runtime *rt)
 {
-	struct cgroup_places at;
 	char why[ERR_MAX];
 
-	mounts_find(&at);
 	rt->cgroup = (struct cgroup){ .dir_fd = -1, .procs_fd = -1, .events_fd = -1 };
 	if (rt->o.cgroup && !strcmp(rt->o.cgroup, "off"))
 		log_msg(LOG_INFO, "no cgroup mode (--cgroup off): minit's tree from /proc");
 	else {
-		cgroup_setup(&rt->cgroup, rt->o.cgroup, &at, why, sizeof(why));
+		if (!rt->o.cgroup) /* auto: below minit's own cgroup */
+			mounts_find(&rt->places);
+		cgroup_setup(&rt->cgroup, rt->o.cgroup, &rt->places, why, sizeof(why));
 		log_msg(rt->cgroup.active ? LOG_INFO : LOG_DEBUG, "%s%s",
 			rt->cgroup.active ? "cgroup mode: " : "no cgroup mode: ", why);
 		if (!rt->cgroup.active && rt->o.cgroup)
@@ -277,7 +277,20 @@ static void setup_cgroup(struct runtime *rt)
 		rt->spawn.cgroup_fd = rt->cgroup.dir_fd;
 		rt->spawn.cgroup_procs_fd = rt->cgroup.procs_fd;
 	}
-	oom_setup(&rt->oom, &at);
+	rt->oom = OOM_NONE;
+}
+
+/* Once the child is on its way: the OOM-kill counter (every mode) and the
+ * control socket, 80-300 us of reads and sockets it need not wait for. */
+static void after_start(void *ctx)
+{
+	struct runtime *rt = ctx;
+
+	if (!rt->places.found)
+		mounts_find(&rt->places);
+	oom_setup(&rt->oom, &rt->places);
+	fx_oom_ready(&rt->fx);
+	(void)control_open(&rt->control, rt->o.control, &rt->loop, &rt->sup, &rt->notify);
 }
 
 static int prepare_privs(struct runtime *rt)
@@ -337,7 +350,6 @@ int main(int argc, char **argv)
 	}
 	if (config_notify_socket(&rt.o) && !notifier_open(&rt.notify, &rt.loop, &rt.sup))
 		rt.spawn.notify_socket = rt.notify.sock.name;
-	(void)control_open(&rt.control, rt.o.control, &rt.loop, &rt.sup, &rt.notify);
 	fx_init(&rt.fx,
 		&(struct fx_cfg){ &rt.spawn, &rt.loop, rt.pid1, rt.o.group, rt.o.pidfile,
 				  rt.o.termination_log,
@@ -345,5 +357,5 @@ int main(int argc, char **argv)
 		&ops);
 	sup_init(&rt.sup, &rt.sup_cfg, &ops);
 	/* No fatal error past this point: the loop owns the child. */
-	return loop_run(&rt.loop, orphaned ? rt.o.pdeathsig : 0);
+	return loop_run(&rt.loop, orphaned ? rt.o.pdeathsig : 0, after_start, &rt);
 }

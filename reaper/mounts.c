@@ -1,11 +1,77 @@
 #include "mounts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LINE_MAX_LEN 4096
+#define READ_CHUNK   1024 /* the kernel generates a seq_file's lines as they are read */
+
+/* Lines of a /proc file through read(2), a little at a time: stdio's fclose
+ * seeks back over what it buffered, which on a seq_file (mountinfo) makes
+ * the kernel generate every line up to there again, and a reader that stops
+ * early spares the kernel the rest. */
+struct lines {
+	int fd;
+	bool skipping;		/* in a line longer than buf: dropped */
+	size_t next, have;	/* buf[next, have): not yet returned */
+	char buf[LINE_MAX_LEN + 1];
+};
+
+static int lines_open(struct lines *r, const char *path)
+{
+	r->skipping = false;
+	r->next = r->have = 0;
+	r->fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	return r->fd < 0 ? -errno : 0;
+}
+
+/* The next line without its newline, or NULL at the end (or on an error). */
+static char *lines_next(struct lines *r)
+{
+	char *line, *nl;
+	ssize_t n;
+
+	for (;;) {
+		nl = memchr(r->buf + r->next, '\n', r->have - r->next);
+		if (nl) {
+			*nl = '\0';
+			line = r->buf + r->next;
+			r->next = (size_t)(nl - r->buf) + 1;
+			if (!r->skipping)
+				return line;
+			r->skipping = false;
+			continue;
+		}
+		memmove(r->buf, r->buf + r->next, r->have - r->next);
+		r->have -= r->next;
+		r->next = 0;
+		if (r->have == LINE_MAX_LEN) { /* no newline in a full buffer */
+			r->skipping = true;
+			r->have = 0;
+		}
+		do
+			n = read(r->fd, r->buf + r->have,
+				 LINE_MAX_LEN - r->have < READ_CHUNK ? LINE_MAX_LEN - r->have : READ_CHUNK);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			break;
+		r->have += (size_t)n;
+	}
+	if (r->have == 0 || r->skipping)
+		return NULL;
+	r->buf[r->have] = '\0'; /* the last line had no newline */
+	r->next = r->have;
+	return r->buf;
+}
+
+static void lines_close(struct lines *r)
+{
+	close(r->fd);
+}
 
 /* one line of /proc/self/mountinfo: root, mount point, type, super options */
 struct mount {
@@ -81,17 +147,18 @@ static bool of_type(const char *line, const char *type)
  * the first v1 memory mount serving mem_path ("": not looked for). */
 static void find(struct cgroup_places *p, const char *v2_path, const char *mem_path)
 {
-	char line[LINE_MAX_LEN];
+	static struct lines r;
 	struct mount m;
 	bool want_v2 = v2_path[0], want_mem = mem_path[0];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line;
+	int rc = lines_open(&r, "/proc/self/mountinfo");
 
-	if (!f) {
-		p->v2_rc = want_v2 ? -errno : p->v2_rc;
-		p->memory_v1_rc = want_mem ? -errno : p->memory_v1_rc;
+	if (rc) {
+		p->v2_rc = want_v2 ? rc : p->v2_rc;
+		p->memory_v1_rc = want_mem ? rc : p->memory_v1_rc;
 		return;
 	}
-	while ((want_v2 || want_mem) && fgets(line, sizeof(line), f)) {
+	while ((want_v2 || want_mem) && (line = lines_next(&r))) {
 		if (want_v2 && of_type(line, "cgroup2") && parse_mount(line, &m)) {
 			p->v2_rc = resolve(&m, v2_path, p->v2, sizeof(p->v2));
 			want_v2 = p->v2_rc == -ENOENT;
@@ -101,21 +168,21 @@ static void find(struct cgroup_places *p, const char *v2_path, const char *mem_p
 			want_mem = p->memory_v1_rc == -ENOENT;
 		}
 	}
-	fclose(f);
+	lines_close(&r);
 }
 
 /* minit's lines of /proc/self/cgroup for the v2 hierarchy (prefix "0::")
  * and for the v1 memory controller; "" where there is none. */
 static int own_paths(char *v2, char *mem, size_t len)
 {
-	char line[LINE_MAX_LEN], *c1, *c2, *to;
-	FILE *f = fopen("/proc/self/cgroup", "re");
+	static struct lines r;
+	char *line, *c1, *c2, *to;
+	int rc = lines_open(&r, "/proc/self/cgroup");
 
 	v2[0] = mem[0] = '\0';
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
+	if (rc)
+		return rc;
+	while ((line = lines_next(&r))) {
 		c1 = strchr(line, ':');
 		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
@@ -130,7 +197,7 @@ static int own_paths(char *v2, char *mem, size_t len)
 		if (snprintf(to, len, "%s", c2 + 1) >= (int)len)
 			to[0] = '\0';
 	}
-	fclose(f);
+	lines_close(&r);
 	return 0;
 }
 
@@ -140,6 +207,7 @@ void mounts_find(struct cgroup_places *p)
 	int rc = own_paths(v2, mem, sizeof(v2));
 
 	memset(p, 0, sizeof(*p));
+	p->found = true;
 	p->v2_rc = p->memory_v1_rc = rc ? rc : -ENOENT;
 	if (!rc && (v2[0] || mem[0]))
 		find(p, v2, mem);
@@ -147,15 +215,16 @@ void mounts_find(struct cgroup_places *p)
 
 int mounts_cgroup2_rel(const char *abs, char *rel, size_t rlen)
 {
-	char line[LINE_MAX_LEN];
+	static struct lines r;
 	struct mount m;
 	size_t pl;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int rc = -ENOENT;
+	char *line;
+	int rc = lines_open(&r, "/proc/self/mountinfo");
 
-	if (!f)
-		return -errno;
-	while (rc && fgets(line, sizeof(line), f)) {
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	while (rc && (line = lines_next(&r))) {
 		if (!parse_mount(line, &m) || strcmp(m.type, "cgroup2") != 0)
 			continue;
 		pl = strlen(m.point);
@@ -166,6 +235,6 @@ int mounts_cgroup2_rel(const char *abs, char *rel, size_t rlen)
 			     ? -ENAMETOOLONG
 			     : 0;
 	}
-	fclose(f);
+	lines_close(&r);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #ifndef MINIT_MOUNTS_H
 #define MINIT_MOUNTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define MOUNTS_PATH_MAX 512
@@ -13,6 +14,7 @@
  * ~45 us to read here). Each rc: 0, or -errno (-ENOENT: no such mount, or
  * minit's cgroup is not under it). */
 struct cgroup_places {
+	bool found;				/* mounts_find has filled it in */
 	int v2_rc;
 	char v2[MOUNTS_PATH_MAX];		/* minit's cgroup v2 directory */
 	int memory_v1_rc;

@@ -19,6 +19,9 @@ struct oom {
 };
 
 /* The counter of minit's memory cgroup at: v2 where it has one, else v1. */
+/* No counter yet: what an oom holds before oom_setup. */
+#define OOM_NONE ((struct oom){ .counter_fd = -1, .watch_fd = -1 })
+
 void oom_setup(struct oom *o, const struct cgroup_places *at);
 
 /* The counter now (0 when unknown). */
