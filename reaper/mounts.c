@@ -147,7 +147,7 @@ static bool of_type(const char *line, const char *type)
  * the first v1 memory mount serving mem_path ("": not looked for). */
 static void find(struct cgroup_places *p, const char *v2_path, const char *mem_path)
 {
-	static struct lines r;
+	struct lines r;
 	struct mount m;
 	bool want_v2 = v2_path[0], want_mem = mem_path[0];
 	char *line;
@@ -175,7 +175,7 @@ static void find(struct cgroup_places *p, const char *v2_path, const char *mem_p
  * and for the v1 memory controller; "" where there is none. */
 static int own_paths(char *v2, char *mem, size_t len)
 {
-	static struct lines r;
+	struct lines r;
 	char *line, *c1, *c2, *to;
 	int rc = lines_open(&r, "/proc/self/cgroup");
 
@@ -215,7 +215,7 @@ void mounts_find(struct cgroup_places *p)
 
 int mounts_cgroup2_rel(const char *abs, char *rel, size_t rlen)
 {
-	static struct lines r;
+	struct lines r;
 	struct mount m;
 	size_t pl;
 	char *line;
