@@ -179,6 +179,33 @@ while True:
 }
 @test "--health and --status take no answer from a process outside their PID namespace" { t_squatter; }
 
+# Both socket names can be worked out in advance (t_squatter), so minit
+# binds them before its child exists: a child cannot take one first and
+# answer --health, or hear its own notifications, in minit's place.
+t_sockets_first() {
+	((VALGRIND)) && skip "under valgrind the system calls strace sees are valgrind's"
+	local log=$T/strace.log pre=() mpid binds clone
+	[[ $1 == pid1 ]] && pre=(unshare --pid --fork --mount-proc)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -q -o "$log" -e trace=execve,bind,clone,clone3,fork,vfork \
+		"${pre[@]}" "$MINIT" -- true </dev/null >/dev/null 2>&1 ||
+		fail "minit -- true under strace: $(tail -5 "$log")"
+	mpid=$(awk -v m="execve(\"$MINIT\"" 'index($0, m) == index($0, "execve") && / = 0$/ { print $1; exit }' "$log")
+	[[ -n $mpid ]] || fail "no execve of $MINIT in: $(head -5 "$log")"
+	# line numbers of minit's binds of its two names, and of its first fork
+	binds=$(awk -v p="$mpid" '$1 == p && /bind\(/ && /minit-(notify|control)-/ { print NR }' "$log")
+	clone=$(awk -v p="$mpid" '$1 == p && $2 ~ /^(clone|clone3|fork|vfork)\(/ { print NR; exit }' "$log")
+	(($(wc -w <<<"$binds") == 2)) || fail "expected 2 binds by minit (pid $mpid): $(grep bind "$log")"
+	[[ -n $clone ]] || fail "no fork by minit (pid $mpid) in the log"
+	local b
+	for b in $binds; do
+		((b < clone)) || fail "a socket bound after the child's fork:
+$(sed -n "${b}p;${clone}p" "$log")"
+	done
+}
+@test "pid1: the notify and control sockets are bound before the child exists" { t_sockets_first pid1; }
+@test "subreaper: the notify and control sockets are bound before the child exists" { t_sockets_first sub; }
+
 # ---------------------------------------------------------------------------
 # --ready-timeout and --watchdog
 
