@@ -375,7 +375,8 @@ static bool oom_victim(const struct effects *fx, pid_t *pid, char *comm, size_t 
 	char path[PROC_PATH_LEN];
 	size_t n, i;
 	bool found = false;
-	FILE *f;
+	ssize_t got;
+	int fd;
 
 	tab = tree_descendants(&n);
 	for (i = 0; tab && i < n && !found; i++) {
@@ -383,10 +384,13 @@ static bool oom_victim(const struct effects *fx, pid_t *pid, char *comm, size_t 
 			continue;
 		*pid = tab[i].pid;
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)*pid);
-		f = fopen(path, "re");
-		found = f && fgets(comm, (int)len, f);
-		if (f)
-			fclose(f);
+		/* a FIFO mounted there by the child: no wait */
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		got = fd >= 0 ? read(fd, comm, len - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		found = got > 0;
+		comm[found ? got : 0] = '\0';
 		comm[strcspn(comm, "\n")] = '\0';
 	}
 	free(tab);

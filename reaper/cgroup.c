@@ -13,11 +13,12 @@
 #include "mounts.h"
 
 #define PROCS_READ_MAX 65536 /* bytes of cgroup.procs read at once */
+#define NO_WAIT        (O_NONBLOCK | O_CLOEXEC) /* a FIFO mounted over a cgroup file */
 #define LINE_MAX_LEN   1024
 
 static int write_text(int dirfd, const char *file, const char *text)
 {
-	int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC), rc = 0;
+	int fd = openat(dirfd, file, O_WRONLY | NO_WAIT), rc = 0;
 	ssize_t n;
 
 	if (fd < 0)
@@ -76,9 +77,9 @@ void cgroup_setup(struct cgroup *c, const char *under, const struct cgroup_place
 	}
 	c->dir_fd = fd_move_above(open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), FD_FIRST_OWN);
 	if (c->dir_fd >= 0) {
-		c->procs_fd = fd_move_above(openat(c->dir_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC),
+		c->procs_fd = fd_move_above(openat(c->dir_fd, "cgroup.procs", O_WRONLY | NO_WAIT),
 					    FD_FIRST_OWN);
-		c->events_fd = fd_move_above(openat(c->dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC),
+		c->events_fd = fd_move_above(openat(c->dir_fd, "cgroup.events", O_RDONLY | NO_WAIT),
 					     FD_FIRST_OWN);
 	}
 	if (c->dir_fd < 0 || c->procs_fd < 0 || c->events_fd < 0) {
@@ -117,7 +118,7 @@ int cgroup_kill(const struct cgroup *c)
 int cgroup_members(const struct cgroup *c, pid_t *pids, size_t max)
 {
 	char *buf, *p, *end;
-	int fd = openat(c->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	int fd = openat(c->dir_fd, "cgroup.procs", O_RDONLY | NO_WAIT);
 	ssize_t n, got = 0;
 	size_t count = 0;
 	long v;

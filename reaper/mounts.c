@@ -25,7 +25,7 @@ static int lines_open(struct lines *r, const char *path)
 {
 	r->skipping = false;
 	r->next = r->have = 0;
-	r->fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	r->fd = openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	return r->fd < 0 ? -errno : 0;
 }
 

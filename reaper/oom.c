@@ -21,7 +21,7 @@ static int open_in(const char *dir, const char *file, int flags)
 	char path[PATH_LEN + 32];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return fd_move_above(open(path, flags | O_CLOEXEC), FD_FIRST_OWN);
+	return fd_move_above(open(path, flags | O_NONBLOCK | O_CLOEXEC), FD_FIRST_OWN);
 }
 
 /* The number after "key " in the text of fd, or 0. */

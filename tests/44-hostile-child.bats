@@ -114,6 +114,30 @@ t_stops_itself() {
 @test "subreaper: a child that stopped itself is resumed and ended by a stop request" { t_stops_itself sub; }
 
 # ---------------------------------------------------------------------------
+# a /proc entry that blocks
+
+# A root child may bind-mount a FIFO over /proc/PID/stat of one of its
+# processes: an open of it for reading waits for a writer that never comes.
+# minit reads it in its /proc walk of the tree (here: the TERM to the
+# crashed server's leftovers before the restart, --cgroup off) and must not
+# wait. The hidden process is not found by the walk; it ends by itself.
+t_fifo_over_stat() {
+	EXTRA_ENV=(REC="$REC" D="$T")
+	local script='[ -e "$D/crashed" ] && exec sigrec -o "$REC" -x TERM:0
+		sleep 3 & mkfifo "$D/fifo" && mount --bind "$D/fifo" /proc/$!/stat || exit 9
+		touch "$D/crashed"; kill -SEGV $$'
+	start_via "$1" unshare --mount --propagation private -- -v --cgroup off \
+		--restart on-crash --backoff-min 10ms -- sh -c "$script"
+	wait_log warning "killed by SIGSEGV"
+	wait_ready "$REC"
+	kill -TERM "$MINIT_PID"
+	wait_minit 8
+	assert_exit 0 "the restarted child's exit on TERM"
+}
+@test "pid1: a FIFO mounted over a worker's /proc/PID/stat does not hold minit's /proc walk" { t_fifo_over_stat pid1; }
+@test "subreaper: a FIFO mounted over a worker's /proc/PID/stat does not hold minit's /proc walk" { t_fifo_over_stat sub; }
+
+# ---------------------------------------------------------------------------
 # pids reused under minit's feet
 
 # Syscall numbers on this machine, for /proc/PID/syscall.
