@@ -375,8 +375,6 @@ static bool oom_victim(const struct effects *fx, pid_t *pid, char *comm, size_t 
 	char path[PROC_PATH_LEN];
 	size_t n, i;
 	bool found = false;
-	ssize_t got;
-	int fd;
 
 	tab = tree_descendants(&n);
 	for (i = 0; tab && i < n && !found; i++) {
@@ -384,13 +382,7 @@ static bool oom_victim(const struct effects *fx, pid_t *pid, char *comm, size_t 
 			continue;
 		*pid = tab[i].pid;
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)*pid);
-		/* a FIFO mounted there by the child: no wait */
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		got = fd >= 0 ? read(fd, comm, len - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		found = got > 0;
-		comm[found ? got : 0] = '\0';
+		found = fd_read_small(path, comm, len) > 0;
 		comm[strcspn(comm, "\n")] = '\0';
 	}
 	free(tab);

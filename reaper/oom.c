@@ -42,16 +42,12 @@ static uint64_t field(int fd, const char *key)
 
 static uint64_t limit_from(const char *dir, const char *file)
 {
-	char buf[64];
-	int fd = open_in(dir, file, O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	char path[PATH_LEN + 32], buf[64];
 	uint64_t v;
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (fd_read_small(path, buf, sizeof(buf)) < 0)
 		return 0;
-	buf[n] = '\0';
 	v = strtoull(buf, NULL, 10); /* "max" reads as 0: none */
 	return v >= UNLIMITED_V1 ? 0 : v;
 }
@@ -84,7 +80,6 @@ static int v1_watch(const char *dir, int oom_fd)
 
 void oom_setup(struct oom *o, const struct cgroup_places *at)
 {
-
 	memset(o, 0, sizeof(*o));
 	o->counter_fd = o->watch_fd = -1;
 	if (!at->v2_rc && (o->counter_fd = open_in(at->v2, "memory.events", O_RDONLY)) >= 0) {

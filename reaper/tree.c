@@ -1,7 +1,6 @@
 #include "tree.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../base/fd.h"
 #include "reaper.h"
 
 #ifndef PROC_SUPER_MAGIC
@@ -42,18 +42,11 @@ int tree_read(pid_t pid, struct tree_proc *e)
 {
 	char path[PROC_PATH_MAX], buf[PROC_STAT_MAX];
 	char *p, *end;
-	ssize_t n;
-	int fd, i;
+	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO mounted there: no wait */
-	if (fd < 0)
+	if (fd_read_small(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 1, " %c %d", &e->state, &e->ppid) != 2)
 		return -1;
