@@ -152,18 +152,19 @@ static int timeout_ms(const struct supervisor *s)
 static void dispatch(struct loop *l, const struct epoll_event *ev, int n)
 {
 	const struct loop_watch *w;
-	int i, signals = -1;
+	bool signals = false;
+	int i;
 
 	for (i = 0; i < n && l->sup->state != SUP_DONE; i++) {
 		if (ev[i].data.u32 == SIGFD_TAG) {
-			signals = i;
+			signals = true;
 			continue;
 		}
 		w = &l->watch[ev[i].data.u32];
 		if (w->fd >= 0) /* not unwatched by an earlier callback of this wake-up */
 			w->fn(w->ctx);
 	}
-	if (signals >= 0 && l->sup->state != SUP_DONE)
+	if (signals && l->sup->state != SUP_DONE)
 		take_signals(l);
 }
 

@@ -277,7 +277,6 @@ static void setup_cgroup(struct runtime *rt)
 		rt->spawn.cgroup_fd = rt->cgroup.dir_fd;
 		rt->spawn.cgroup_procs_fd = rt->cgroup.procs_fd;
 	}
-	rt->oom = OOM_NONE;
 }
 
 /* Once the child is on its way: the OOM-kill counter (every mode), 40-250 us
@@ -351,6 +350,7 @@ int main(int argc, char **argv)
 	if (config_notify_socket(&rt.o) && !notifier_open(&rt.notify, &rt.loop, &rt.sup))
 		rt.spawn.notify_socket = rt.notify.sock.name;
 	(void)control_open(&rt.control, rt.o.control, &rt.loop, &rt.sup, &rt.notify);
+	rt.oom = OOM_NONE; /* until after_start */
 	fx_init(&rt.fx,
 		&(struct fx_cfg){ &rt.spawn, &rt.loop, rt.pid1, rt.o.group, rt.o.pidfile,
 				  rt.o.termination_log,

@@ -225,7 +225,7 @@ int mounts_cgroup2_rel(const char *abs, char *rel, size_t rlen)
 		return rc;
 	rc = -ENOENT;
 	while (rc && (line = lines_next(&r))) {
-		if (!parse_mount(line, &m) || strcmp(m.type, "cgroup2") != 0)
+		if (!of_type(line, "cgroup2") || !parse_mount(line, &m))
 			continue;
 		pl = strlen(m.point);
 		if (strncmp(abs, m.point, pl) != 0 || (abs[pl] && abs[pl] != '/'))
