@@ -1,5 +1,6 @@
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #define PROCS_READ_MAX 65536 /* bytes of cgroup.procs read at once */
 #define NO_WAIT        (O_NONBLOCK | O_CLOEXEC) /* a FIFO mounted over a cgroup file */
 #define LINE_MAX_LEN   1024
+#define NEST_DEPTH_MAX 8    /* levels of the server's own cgroups below its cgroup walked */
+#define NEST_DIRS_MAX  256  /* and directories in all */
 
 static int write_text(int dirfd, const char *file, const char *text)
 {
@@ -115,41 +118,112 @@ int cgroup_kill(const struct cgroup *c)
 	return rc == -EACCES && faccessat(c->dir_fd, "cgroup.kill", F_OK, 0) ? -ENOENT : rc;
 }
 
-int cgroup_members(const struct cgroup *c, pid_t *pids, size_t max)
+/* The server's cgroups: its own and those it made below it. */
+struct walk {
+	unsigned dirs;	/* directories visited so far */
+	pid_t *pids;	/* the members found (walk_members) */
+	size_t count, max;
+	char *buf;	/* PROCS_READ_MAX + 1 bytes for a cgroup.procs */
+};
+
+/* Calls visit(parent, fd, name, w) for each cgroup below dirfd, deepest
+ * first, within NEST_DEPTH_MAX levels and NEST_DIRS_MAX directories in all:
+ * the server may make cgroups of its own (docker-in-docker, systemd does),
+ * as deep and as many as it likes. */
+static void walk_below(int dirfd, unsigned depth, struct walk *w,
+		       void (*visit)(int parent, int fd, const char *name, struct walk *w))
 {
-	char *buf, *p, *end;
-	int fd = openat(c->dir_fd, "cgroup.procs", O_RDONLY | NO_WAIT);
+	struct dirent *e;
+	DIR *d;
+	int fd, sub;
+
+	if (depth >= NEST_DEPTH_MAX)
+		return;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | NO_WAIT);
+	if (fd < 0)
+		return;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) && w->dirs < NEST_DIRS_MAX) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		w->dirs++;
+		sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | NO_WAIT);
+		if (sub < 0)
+			continue;
+		walk_below(sub, depth + 1, w, visit);
+		visit(dirfd, sub, e->d_name, w);
+		close(sub);
+	}
+	closedir(d);
+}
+
+/* Appends the pids of fd's cgroup.procs to w. */
+static int read_procs(int fd, struct walk *w)
+{
 	ssize_t n, got = 0;
-	size_t count = 0;
+	char *p, *end;
 	long v;
 
+	fd = openat(fd, "cgroup.procs", O_RDONLY | NO_WAIT);
 	if (fd < 0)
 		return -errno;
-	buf = malloc(PROCS_READ_MAX + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < PROCS_READ_MAX && (n = read(fd, buf + got, (size_t)(PROCS_READ_MAX - got))) > 0)
+	while (got < PROCS_READ_MAX && (n = read(fd, w->buf + got, (size_t)(PROCS_READ_MAX - got))) > 0)
 		got += n;
 	close(fd);
-	buf[got] = '\0';
-	for (p = buf; count < max; p = end) {
+	w->buf[got] = '\0';
+	for (p = w->buf; w->count < w->max; p = end) {
 		v = strtol(p, &end, 10);
 		if (end == p)
 			break;
 		if (v > 0)
-			pids[count++] = (pid_t)v;
+			w->pids[w->count++] = (pid_t)v;
 	}
-	free(buf);
-	return (int)count;
+	return 0;
+}
+
+static void visit_members(int parent, int fd, const char *name, struct walk *w)
+{
+	(void)parent;
+	(void)name;
+	(void)read_procs(fd, w);
+}
+
+int cgroup_members(const struct cgroup *c, pid_t *pids, size_t max)
+{
+	struct walk w = { .pids = pids, .max = max };
+	int rc;
+
+	w.buf = malloc(PROCS_READ_MAX + 1);
+	if (!w.buf)
+		return -ENOMEM;
+	rc = read_procs(c->dir_fd, &w);
+	if (!rc)
+		walk_below(c->dir_fd, 0, &w, visit_members);
+	free(w.buf);
+	return rc ? rc : (int)w.count;
+}
+
+static void visit_remove(int parent, int fd, const char *name, struct walk *w)
+{
+	(void)fd;
+	(void)w;
+	(void)unlinkat(parent, name, AT_REMOVEDIR);
 }
 
 void cgroup_teardown(struct cgroup *c)
 {
+	struct walk w = { 0 };
+
 	if (!c->active)
 		return;
+	/* cgroups the server made below its own are removed first, if any */
+	if (rmdir(c->dir) && errno == EBUSY) {
+		walk_below(c->dir_fd, 0, &w, visit_remove);
+		(void)rmdir(c->dir);
+	}
 	close_all(c);
-	rmdir(c->dir);
 	c->active = false;
 }

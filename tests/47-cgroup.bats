@@ -250,6 +250,33 @@ t_outsider() {
 @test "pid1: a process of minit's cgroup outside its tree (docker exec's) is not signalled by the stop" { t_outsider pid1; }
 @test "subreaper: a process of minit's cgroup outside its tree (docker exec's) is not signalled by the stop" { t_outsider sub; }
 
+# The server makes cgroups of its own below its cgroup and puts workers in
+# them (docker-in-docker, systemd, a CI runner do): the stop's TERM reaches
+# them as it reaches the rest of the tree, and minit removes the nested
+# directories with its own at exit.
+t_nested() {
+	cg_prepare
+	EXTRA_ENV=(REC="$REC" W="$T/worker" M="$CG_MOUNT")
+	start_cg "$1" -- sh -c 'setsid sh -c '\''cg=$(sed -n "s/^0:://p" /proc/self/cgroup)
+		mkdir "$M$cg/sub" && echo $$ >"$M$cg/sub/cgroup.procs" && exec sigrec -o "$W" -x TERM:0'\'' &
+		exec sigrec -o "$REC" -x TERM:0'
+	wait_ready
+	wait_ready "$T/worker"
+	last_ready "$T/worker"
+	host_pid "$READY_PID"
+	[[ $(cgroup_of "$HOST_PID") =~ ^$CG_REL/minit-[0-9]+-[0-9a-f]+/sub$ ]] ||
+		fail "the worker's cgroup: $(cgroup_of "$HOST_PID")"
+	kill -TERM "$MINIT_PID"
+	wait_minit 5
+	assert_exit 0 "sigrec's on TERM"
+	sig_count TERM "$T/worker"
+	((COUNT == 1)) || fail "the nested worker got $COUNT TERMs: $(cat "$T/worker")"
+	[[ -z $(find "$CG" -mindepth 1 -type d) ]] || fail "minit left cgroups behind: $(find "$CG" -mindepth 1 -type d)"
+}
+@test "pid1: a worker in a cgroup the server made below its own gets the stop's TERM; the cgroups go at exit" { t_nested pid1; }
+@test "subreaper: a worker in a cgroup the server made below its own gets the stop's TERM; the cgroups go at exit" { t_nested sub; }
+
+
 # --cgroup off: the /proc code, the server in minit's own cgroup
 t_off() {
 	cg_prepare
