@@ -315,8 +315,20 @@ static int send_cgroup(struct effects *fx, int sig)
  * process group, where its workers are. */
 static int send_tree(struct effects *fx, int sig)
 {
-	if (fx->cg->active)
-		return send_cgroup(fx, sig);
+	char name[SIGNAL_NAME_MAX];
+	bool left;
+	int rc;
+
+	if (fx->cg->active) {
+		/* the cgroup empty, yet something is left (the caller knows): as a
+		 * subreaper, workers that moved out of it, found in /proc */
+		left = !fx->pid1 && !cgroup_populated(fx->cg);
+		rc = send_cgroup(fx, sig);
+		if (left && kill_tree(sig) > 0)
+			log_msg(LOG_INFO, "SIG%s sent to processes that left the server's cgroup",
+				signal_name(sig, name));
+		return rc;
+	}
 	if (kill_tree(sig) >= 0)
 		return 0;
 	if (!fx->said_foreign_proc)
@@ -359,12 +371,16 @@ static void op_send(void *ctx, enum sup_target to, int sig, const union sigval *
 			strerror(-rc));
 }
 
-/* cgroup.events changed: whether anything is left of the server's tree. */
+/* cgroup.events changed: whether anything is left of the server's tree.
+ * Only PID 1 takes the cgroup's word for it: the orphans of docker exec
+ * sessions become its children too, and must not hold it. A subreaper's
+ * children are all of its tree, and a root worker may have left the
+ * cgroup: waitpid's "no child" is the exact answer there. */
 static void on_cgroup_events(void *ctx)
 {
 	struct effects *fx = ctx;
 
-	loop_tree_empty(fx->loop, !cgroup_populated(fx->cg));
+	loop_tree_empty(fx->loop, fx->pid1 && !cgroup_populated(fx->cg));
 }
 
 /* A zombie below minit that is not the main child: the OOM killer's victim

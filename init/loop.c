@@ -100,7 +100,9 @@ static void reap(struct loop *l)
 
 	l->reap_due = false;
 	reap_drain(l->sup->main, l->warn_on_reap, &r);
-	r.none_left = r.none_left || (l->tree_empty && !l->sup->main);
+	/* the main child reaped just now counts as gone: the cgroup may have
+	 * said empty before its SIGCHLD was read */
+	r.none_left = r.none_left || (l->tree_empty && (!l->sup->main || r.main_exited));
 	now = loop_now_ms();
 	if (r.main_exited)
 		sup_main_exited(l->sup, r.main_status, r.none_left, now);

@@ -276,6 +276,41 @@ t_nested() {
 @test "pid1: a worker in a cgroup the server made below its own gets the stop's TERM; the cgroups go at exit" { t_nested pid1; }
 @test "subreaper: a worker in a cgroup the server made below its own gets the stop's TERM; the cgroups go at exit" { t_nested sub; }
 
+# A root worker moves itself out of the server's cgroup into minit's. As a
+# subreaper minit still has it as a child once the server is gone: the stop
+# TERMs it through /proc and waits for it, as without cgroup mode. As PID 1
+# it is indistinguishable from a docker exec session: minit exits when the
+# server's cgroup is empty and the kernel ends the rest with it.
+t_escaped() {
+	cg_prepare
+	EXTRA_ENV=(REC="$REC" W="$T/worker" M="$CG_MOUNT")
+	start_cg "$1" -- sh -c 'setsid sh -c '\''cg=$(sed -n "s/^0:://p" /proc/self/cgroup)
+		echo $$ >"$M${cg%/*}/cgroup.procs" && exec sigrec -o "$W" -x TERM:0'\'' &
+		exec sigrec -o "$REC" -x TERM:0'
+	wait_ready
+	wait_ready "$T/worker"
+	last_ready "$T/worker"
+	host_pid "$READY_PID"
+	local worker=$HOST_PID
+	[[ $(cgroup_of "$worker") == "$CG_REL" ]] || fail "the worker did not leave: $(cgroup_of "$worker")"
+	sv_watch "$MINIT_PID"
+	sv_send TERM "$MINIT_PID"
+	local t0=$SV_T0
+	sv_exit_time "$MINIT_PID" 5
+	# well before the 2 s leftover grace's KILL
+	sv_assert_exit $((SV_T - t0)) 0 500 "minit's exit after TERM"
+	wait_minit
+	assert_exit 0 "sigrec's on TERM"
+	wait_for -m "the escaped worker gone" is_gone "$worker"
+	sig_count TERM "$T/worker"
+	if [[ $1 == sub ]]; then
+		((COUNT == 1)) || fail "the escaped worker got $COUNT TERMs: $(cat "$T/worker")"
+	else
+		((COUNT == 0)) || fail "the escaped worker got TERM as an exec session would not: $SIG_LINES"
+	fi
+}
+@test "pid1: a worker that leaves the server's cgroup ends with minit" { sv_timed t_escaped pid1; }
+@test "subreaper: a worker that leaves the server's cgroup is TERMed and waited for" { sv_timed t_escaped sub; }
 
 # --cgroup off: the /proc code, the server in minit's own cgroup
 t_off() {
