@@ -342,11 +342,11 @@ int main(int argc, char **argv)
 		return EXIT_MINIT_FAILED;
 	setup_cwd(&rt);
 	release_terminal(&rt);
-	setup_cgroup(&rt);
 	if ((code = loop_init(&rt.loop, &rt.sup, rt.o.warn_on_reap))) {
 		log_msg(LOG_ERROR, "unable to set up the event loop: %s", strerror(-code));
 		return EXIT_MINIT_FAILED;
 	}
+	setup_cgroup(&rt); /* after the last fatal error: the loop's end removes it */
 	if (config_notify_socket(&rt.o) && !notifier_open(&rt.notify, &rt.loop, &rt.sup))
 		rt.spawn.notify_socket = rt.notify.sock.name;
 	(void)control_open(&rt.control, rt.o.control, &rt.loop, &rt.sup, &rt.notify);

@@ -355,6 +355,28 @@ t_all_ro() {
 @test "pid1: every cgroup mount read-only (Docker's default): no cgroup mode, no OOM watch, the child runs" { t_all_ro pid1; }
 @test "subreaper: every cgroup mount read-only (Docker's default): no cgroup mode, no OOM watch, the child runs" { t_all_ro sub; }
 
+# Too few file descriptors (RLIMIT_NOFILE) for minit's set-up: at each
+# limit minit runs the child or exits 125 with one error line, and never
+# leaves the server's cgroup behind
+t_few_fds() {
+	((VALGRIND)) && skip "valgrind keeps file descriptors of its own below the limit"
+	cg_prepare
+	EXTRA_ENV=(ASAN_OPTIONS=detect_leaks=0) # LeakSanitizer needs file descriptors at exit
+	local n
+	for n in 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		run_via "$1" "${IN_CG[@]}" prlimit --nofile="$n" -- -- sh -c 'exit 3'
+		((status == 3 || status == 125)) || fail "RLIMIT_NOFILE $n: exit $status: $stderr"
+		if ((status == 125)); then
+			[[ $(grep -c 'minit: error: ' <<<"$stderr") == 1 ]] ||
+				fail "RLIMIT_NOFILE $n: exit 125 without one error line: $stderr"
+		fi
+		[[ -z $(find "$CG" -mindepth 1 -type d) ]] ||
+			fail "RLIMIT_NOFILE $n: minit left $(find "$CG" -mindepth 1 -type d) behind: $stderr"
+	done
+}
+@test "pid1: too few file descriptors: the child runs or minit exits 125, no cgroup left behind" { t_few_fds pid1; }
+@test "subreaper: too few file descriptors: the child runs or minit exits 125, no cgroup left behind" { t_few_fds sub; }
+
 # ---------------------------------------------------------------------------
 # OOM
 
