@@ -380,7 +380,9 @@ static void on_cgroup_events(void *ctx)
 {
 	struct effects *fx = ctx;
 
-	loop_tree_empty(fx->loop, fx->pid1 && !cgroup_populated(fx->cg));
+	bool empty = !cgroup_populated(fx->cg); /* the read also takes the event */
+
+	loop_tree_empty(fx->loop, fx->pid1 && empty);
 }
 
 /* A zombie below minit that is not the main child: the OOM killer's victim
