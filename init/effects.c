@@ -35,6 +35,20 @@ static void on_pidfd(void *ctx)
 	loop_reap_due(((struct effects *)ctx)->loop);
 }
 
+/* The server could not join its cgroup: removed from outside while the
+ * server was down, or made to refuse members (a controller enabled below
+ * it). From now on minit's tree comes from /proc, as where cgroup mode
+ * cannot run; the failed start is not the server's doing. */
+static void leave_cgroup(struct effects *fx, int err)
+{
+	log_msg(LOG_WARN, "the server cannot join %s (%s): cgroup mode off, minit's tree from /proc",
+		fx->cg->dir, strerror(err));
+	loop_unwatch(fx->loop, fx->cg->events_fd);
+	cgroup_teardown(fx->cg);
+	fx->spawn->cgroup_fd = fx->spawn->cgroup_procs_fd = -1;
+	loop_tree_empty(fx->loop, false);
+}
+
 /* The child's start-up report: nothing yet, exec done, or why it failed. */
 static void collect_report(struct effects *fx)
 {
@@ -47,6 +61,10 @@ static void collect_report(struct effects *fx)
 		fx->failed = code;
 		break;
 	case SPAWN_UNBORN:
+		fx->failed = SUP_UNBORN;
+		break;
+	case SPAWN_UNPLACED:
+		leave_cgroup(fx, code);
 		fx->failed = SUP_UNBORN;
 		break;
 	case SPAWN_RUNNING:
@@ -379,7 +397,6 @@ static void op_send(void *ctx, enum sup_target to, int sig, const union sigval *
 static void on_cgroup_events(void *ctx)
 {
 	struct effects *fx = ctx;
-
 	bool empty = !cgroup_populated(fx->cg); /* the read also takes the event */
 
 	loop_tree_empty(fx->loop, fx->pid1 && empty);

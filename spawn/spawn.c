@@ -252,7 +252,6 @@ static void __attribute__((noreturn)) child_run(const struct spawn_cfg *c, int r
 }
 
 static const char *const step_names[] = {
-	[STEP_CGROUP] = "join the server's cgroup",
 	[STEP_SESSION] = "start a new process group or session",
 	[STEP_LISTEN] = "pass the listening and notify sockets",
 	[STEP_CWD] = "change to the working directory",
@@ -290,6 +289,10 @@ enum spawn_report spawn_report(const struct spawn_cfg *c, struct spawn_child *ch
 	if (n != (ssize_t)sizeof(rep))
 		return SPAWN_RUNNING;
 	memcpy(&rep, buf, sizeof(rep));
+	if (rep.step == STEP_CGROUP) {
+		*code = rep.err;
+		return SPAWN_UNPLACED;
+	}
 	if (rep.step == STEP_EXEC) {
 		*code = exec_code(c, rep.err);
 		log_msg(LOG_ERROR, "unable to execute %s: %s", c->argv[0], strerror(rep.err));

@@ -62,6 +62,9 @@ enum spawn_report {
 			 * 6.14+ SIGKILLs a child that clone3 starts in a cgroup
 			 * whose cgroup.kill count differs from its parent's
 			 * cgroup's (someone wrote minit's cgroup.kill once) */
+	SPAWN_UNPLACED,	/* unable to join the server's cgroup (removed, or made
+			 * to refuse members meanwhile): nothing logged, *code
+			 * is the errno; it exits before exec */
 };
 
 /* Reads the child's report without waiting; closes report_fd once it has

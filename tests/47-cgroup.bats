@@ -152,6 +152,33 @@ t_frozen() {
 @test "pid1: a restart born into a frozen cgroup does not hold minit" { t_frozen pid1; }
 @test "subreaper: a restart born into a frozen cgroup does not hold minit" { t_frozen sub; }
 
+# The server's cgroup removed from outside while the server is down (an
+# operator, a cleanup job, a worker that left it): the restart cannot join
+# it, so minit leaves cgroup mode and starts it again at once, uncounted,
+# in its own cgroup, where the /proc code tracks it
+t_removed() {
+	cg_prepare
+	start_cg "$1" -v --restart on-crash --backoff-min 300ms --restart-max 1 -- \
+		sigrec -o "$REC" -x TERM:0
+	wait_ready
+	main_child
+	local server
+	server=$CG_MOUNT$(cgroup_of "$MAIN_CHILD")
+	kill -KILL "$MAIN_CHILD"
+	wait_for -m "the server's cgroup removed" rmdir "$server"
+	wait_ready "$REC" 2 5
+	wait_log warning "cgroup mode off"
+	main_child
+	[[ $(cgroup_of "$MAIN_CHILD") == "$CG_REL" ]] || fail "the restart's cgroup: $(cgroup_of "$MAIN_CHILD")"
+	count_log warning "restart 1 of 1"
+	((NLINES == 1)) || fail "the failed join was counted as a crash: $(cat "$ERR")"
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	assert_exit 0 "sigrec's on TERM"
+}
+@test "pid1: the server's cgroup removed while it is down: the restart runs in minit's cgroup" { t_removed pid1; }
+@test "subreaper: the server's cgroup removed while it is down: the restart runs in minit's cgroup" { t_removed sub; }
+
 # the final KILL of a TERM-ignoring tree: exactly one write to cgroup.kill
 t_one_kill() {
 	((VALGRIND)) && skip "under valgrind the system calls strace sees are valgrind's"
