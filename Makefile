@@ -25,7 +25,7 @@ SRCS := base/fd.c base/log.c base/parse.c base/status.c \
 HDRS := $(wildcard base/*.h init/*.h spawn/*.h reaper/*.h)
 # What the unit tests and fuzz targets link: no process is made, no signal sent.
 PURE_SRCS := base/fd.c base/log.c base/parse.c base/status.c init/options.c init/listen.c \
-	init/config.c init/supervise.c init/notify_parse.c init/control_fmt.c
+	init/config.c init/supervise.c init/notify_parse.c init/control_fmt.c init/dgram.c
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wpointer-arith -Wcast-qual -Wundef -Wnull-dereference

@@ -95,13 +95,12 @@ static bool answer_trusted(const struct dgram_from *from, const struct sockaddr_
 
 int control_query(const char *name, const char *request, char *reply, size_t len)
 {
-	struct sockaddr_un to = { .sun_family = AF_UNIX };
 	char def[NOTIFY_NAME_MAX];
+	struct sockaddr_un to;
 	struct dgram_sock me;
 	struct dgram_from from;
 	struct pollfd p;
 	socklen_t tolen;
-	size_t nlen;
 	ssize_t n;
 	int rc;
 
@@ -109,11 +108,8 @@ int control_query(const char *name, const char *request, char *reply, size_t len
 		control_default_name(def, sizeof(def));
 		name = def;
 	}
-	nlen = strlen(name);
-	if (name[0] != '@' || nlen < 2 || nlen > sizeof(to.sun_path))
+	if (name[0] != '@' || dgram_address(name, &to, &tolen))
 		return -EINVAL;
-	memcpy(to.sun_path + 1, name + 1, nlen - 1);
-	tolen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nlen);
 	/* an address of its own for the reply, taking the replier's credentials */
 	if ((rc = dgram_open(&me, CONTROL_CLIENT_PREFIX, NULL)))
 		return rc;

@@ -25,17 +25,29 @@ static uint64_t random_bits(void)
 	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
 }
 
+int dgram_address(const char *name, struct sockaddr_un *sun, socklen_t *len)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n < 2 || (name[0] != '@' && name[0] != '/') || n > sizeof(sun->sun_path))
+		return -EINVAL;
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, name, n);
+	if (name[0] == '@')
+		sun->sun_path[0] = '\0'; /* abstract: the name is the bytes after it */
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	return 0;
+}
+
 static int bind_name(int fd, const char *name)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	size_t len = strlen(name);
+	struct sockaddr_un sun;
+	socklen_t len;
 
-	if (name[0] != '@' || len < 2 || len > sizeof(sun.sun_path))
+	if (name[0] != '@' || dgram_address(name, &sun, &len))
 		return -EINVAL;
-	memcpy(sun.sun_path + 1, name + 1, len - 1); /* sun_path[0] = 0: abstract */
-	return bind(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len))
-		       ? -errno
-		       : 0;
+	return bind(fd, (struct sockaddr *)&sun, len) ? -errno : 0;
 }
 
 int dgram_open(struct dgram_sock *d, const char *prefix, const char *name)

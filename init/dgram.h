@@ -4,6 +4,7 @@
 #define MINIT_DGRAM_H
 
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/types.h>
 
 #include "notify_msg.h"
@@ -13,6 +14,10 @@ struct dgram_sock {
 	int fd;				/* -1: none */
 	char name[NOTIFY_NAME_MAX];	/* "@..." (abstract), as NOTIFY_SOCKET says it */
 };
+
+/* The address name says: "@name" (abstract) or "/path", as NOTIFY_SOCKET
+ * gives it. 0, or -EINVAL for anything else (too long, relative, "vsock:"). */
+int dgram_address(const char *name, struct sockaddr_un *sun, socklen_t *len);
 
 /* Binds an abstract datagram socket: name, or when name is NULL a unique
  * one made from prefix and random bits. 0 or -errno. */

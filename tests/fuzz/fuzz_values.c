@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
+#include "../../init/dgram.h"
 #include "../../init/listen.h"
 #include "../../base/log.h"
 #include "../../init/options.h"
@@ -264,6 +266,24 @@ static void check_names(const uint8_t *data, size_t size, uint8_t param)
 	free(out);
 }
 
+/* NOTIFY_SOCKET: "@name" or "/path", 2 to 108 bytes, else refused */
+static void check_notify_address(const char *s)
+{
+	struct sockaddr_un sun;
+	size_t n = strlen(s);
+	bool ok = n >= 2 && n <= sizeof(sun.sun_path) && (s[0] == '@' || s[0] == '/');
+	socklen_t len = 0;
+	int rc = dgram_address(s, &sun, &len);
+
+	if (ok != !rc)
+		abort();
+	if (!ok)
+		return;
+	if (sun.sun_family != AF_UNIX || len != offsetof(struct sockaddr_un, sun_path) + n ||
+	    memcmp(sun.sun_path + 1, s + 1, n - 1) || sun.sun_path[0] != (s[0] == '@' ? '\0' : '/'))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t which, param;
@@ -293,6 +313,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 6: check_listen(s); break;
 	case 7: (void)opts_personality(s); break;
 	case 8: check_duration(s); break;
+	case 9: check_notify_address(s); break;
 	}
 	free(s);
 	return 0;
