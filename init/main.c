@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -347,7 +348,7 @@ int main(int argc, char **argv)
 		return EXIT_MINIT_FAILED;
 	}
 	setup_cgroup(&rt); /* after the last fatal error: the loop's end removes it */
-	if (config_notify_socket(&rt.o) && !notifier_open(&rt.notify, &rt.loop, &rt.sup))
+	if (config_notify_socket(&rt.o) && !notifier_open(&rt.notify, &rt.loop, &rt.sup, getenv("NOTIFY_SOCKET")))
 		rt.spawn.notify_socket = rt.notify.sock.name;
 	(void)control_open(&rt.control, rt.o.control, &rt.loop, &rt.sup, &rt.notify);
 	rt.oom = OOM_NONE; /* until after_start */

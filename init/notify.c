@@ -1,9 +1,12 @@
 #include "notify.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/fd.h"
 #include "../base/log.h"
 #include "../reaper/tree.h"
 #include "loop.h"
@@ -11,6 +14,56 @@
 
 #define NOTIFY_PREFIX	 "minit-notify"
 #define NOTIFY_PER_WAKE	 16 /* datagrams taken per wake-up: the rest wait their turn */
+#define NOTIFY_UP_MAX	 (NOTIFY_STATUS_MAX + 96) /* bytes passed upstream at once */
+
+/* What the child said of its state, to the launcher's socket; never
+ * waited for (a full or missing socket loses the datagram, said once). */
+static void pass_on(struct notify_upstream *up, const struct notify_msg *m)
+{
+	char buf[NOTIFY_UP_MAX];
+	struct timespec now;
+	int len = 0;
+
+	if (up->fd < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (m->ready)
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "READY=1\n");
+	if (m->reloading) /* systemd 253+ wants the time of the reload with it */
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len,
+				"RELOADING=1\nMONOTONIC_USEC=%llu\n",
+				(unsigned long long)now.tv_sec * 1000000ULL +
+					(unsigned long long)now.tv_nsec / 1000);
+	if (m->stopping)
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "STOPPING=1\n");
+	if (m->has_status)
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "STATUS=%s\n", m->status);
+	if (!len || len >= (int)sizeof(buf))
+		return;
+	if (sendto(up->fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+		   (struct sockaddr *)&up->addr, up->addrlen) < 0 && !up->warned) {
+		up->warned = true;
+		log_msg(LOG_WARN, "notify: unable to pass %.*s on to %s: %s (not said again)",
+			(int)strcspn(buf, "\n"), buf, up->name, strerror(errno));
+	}
+}
+
+static void upstream_open(struct notify_upstream *up, const char *name)
+{
+	up->fd = -1;
+	up->name = name;
+	up->warned = false;
+	if (!name)
+		return;
+	if (dgram_address(name, &up->addr, &up->addrlen)) {
+		log_msg(LOG_WARN, "NOTIFY_SOCKET %s: not a unix socket address; nothing passed on", name);
+		return;
+	}
+	up->fd = fd_move_above(socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
+			       FD_FIRST_OWN);
+	if (up->fd < 0)
+		log_msg(LOG_WARN, "NOTIFY_SOCKET %s: nothing passed on: %s", name, strerror(errno));
+}
 
 static void take(struct notifier *n, const char *buf, ssize_t len, const struct dgram_from *from)
 {
@@ -22,7 +75,9 @@ static void take(struct notifier *n, const char *buf, ssize_t len, const struct 
 			(int)from->pid);
 		return;
 	}
-	if (from->pid <= 0 || !tree_has(from->pid)) {
+	/* systemd-notify sends in its parent's name (it exits at once): minit's
+	 * own pid when minit runs it */
+	if (from->pid <= 0 || (from->pid != getpid() && !tree_has(from->pid))) {
 		if (!n->outside++)
 			log_msg(LOG_WARN, "notify: ignoring pid %d, not in minit's tree (and any later)",
 				(int)from->pid);
@@ -33,7 +88,8 @@ static void take(struct notifier *n, const char *buf, ssize_t len, const struct 
 		log_msg(LOG_DEBUG, "notify: nothing understood from pid %d", (int)from->pid);
 		return;
 	}
-	sup_notify(n->sup, &m, loop_now_ms());
+	if (sup_notify(n->sup, &m, loop_now_ms()))
+		pass_on(&n->up, &m);
 }
 
 static void on_notify(void *ctx)
@@ -52,10 +108,11 @@ static void on_notify(void *ctx)
 	}
 }
 
-int notifier_open(struct notifier *n, struct loop *l, struct supervisor *sup)
+int notifier_open(struct notifier *n, struct loop *l, struct supervisor *sup, const char *upstream)
 {
 	int rc;
 
+	upstream_open(&n->up, upstream);
 	n->loop = l;
 	n->sup = sup;
 	n->outside = n->bad = 0;

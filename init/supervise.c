@@ -639,10 +639,10 @@ static void extend_stop(struct supervisor *s, uint64_t usec, uint64_t now)
 	s->deadline = s->ladder_ms + sup_rung_offset_ms(s->ladder_span, s->ladder_len, s->rung + 1);
 }
 
-void sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now)
+bool sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now)
 {
 	if (s->state != SUP_RUNNING && s->state != SUP_STOPPING)
-		return;
+		return false;
 	s->notified = true;
 	if (m->has_status) {
 		memcpy(s->status_text, m->status, sizeof(s->status_text));
@@ -661,7 +661,7 @@ void sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now)
 	if (m->extend_usec && s->state == SUP_STOPPING)
 		extend_stop(s, m->extend_usec, now);
 	if (s->state != SUP_RUNNING)
-		return;
+		return true;
 	if (m->watchdog && s->cfg->watchdog_ms)
 		s->watchdog_by = now + s->cfg->watchdog_ms;
 	if (m->watchdog_trigger && s->cfg->watchdog_ms)
@@ -669,9 +669,10 @@ void sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now)
 	if (m->mainpid && m->mainpid != s->main) {
 		s->mainpid_hint = m->mainpid;
 		if (try_handoff(s, now)) /* already minit's child: it is the main child now */
-			return;
+			return true;
 	}
 	running_deadline(s);
+	return true;
 }
 
 bool sup_healthy(const struct supervisor *s, const char **why)

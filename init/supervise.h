@@ -154,8 +154,9 @@ void sup_main_exited(struct supervisor *s, int status, bool none_left, uint64_t 
 /* After every reap: whether any child is left at all. */
 void sup_children(struct supervisor *s, bool none_left, uint64_t now);
 void sup_tick(struct supervisor *s, uint64_t now);	/* call when now >= s->deadline */
-/* A datagram on the notify socket from a process of minit's tree. */
-void sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now);
+/* A datagram on the notify socket from a process of minit's tree; false
+ * when it came while no child runs, and was dropped. */
+bool sup_notify(struct supervisor *s, const struct notify_msg *m, uint64_t now);
 
 /* For --health: whether the main child runs, is not being stopped, and is
  * ready (with --notify, or once it has sent anything); else why not. */

@@ -126,6 +126,64 @@ t_reloading() {
 @test "pid1: RELOADING=1: reloading until READY=1 again" { t_reloading pid1; }
 @test "subreaper: RELOADING=1: reloading until READY=1 again" { t_reloading sub; }
 
+# minit started with a NOTIFY_SOCKET of its own passes on what the child
+# says of its state (READY=1, STATUS=, RELOADING=1, STOPPING=1), from its own
+# pid, the one the launcher knows; the child still talks to minit's socket,
+# and nothing from outside minit's tree is passed on
+t_upstream() {
+	up_listen
+	EXTRA_ENV=(NOTIFY_SOCKET="$UP")
+	start_ns "$1" -- -r 300 -s "warmed up" -R -S
+	main_child
+	grep -qz '^NOTIFY_SOCKET=@minit-notify-' "/proc/$MAIN_CHILD/environ" ||
+		fail "the child's NOTIFY_SOCKET: $(tr '\0' '\n' <"/proc/$MAIN_CHILD/environ" | grep NOTIFY)"
+	wait_lines "$UP_LOG" '^from '
+	local first
+	first=$(grep -m1 '^from ' "$UP_LOG")
+	[[ $first == "from $MINIT_PID READY=1|STATUS=warmed up|" ]] || fail "passed on: $first (minit is $MINIT_PID)"
+	kill -HUP "$MINIT_PID"
+	wait_lines "$UP_LOG" "^from $MINIT_PID RELOADING=1\\|MONOTONIC_USEC=[0-9]+\\|\$"
+	wait_lines "$UP_LOG" "^from $MINIT_PID READY=1\\|STATUS=warmed up\\|\$" 2
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	assert_exit 0 "the server's exit on TERM"
+	grep -q "^from $MINIT_PID STOPPING=1|\$" "$UP_LOG" || fail "no STOPPING=1: $(cat "$UP_LOG")"
+	[[ $(grep -c '^from ' "$UP_LOG") == 4 ]] || fail "more was passed on than the child said: $(cat "$UP_LOG")"
+}
+@test "pid1: an inherited NOTIFY_SOCKET gets READY=1, STATUS=, RELOADING=1 and STOPPING=1 from minit" { t_upstream pid1; }
+@test "subreaper: an inherited NOTIFY_SOCKET gets READY=1, STATUS=, RELOADING=1 and STOPPING=1 from minit" { t_upstream sub; }
+
+# The same with systemd's own client, systemd-notify, as the child: it
+# says READY=1 and exits at once, and minit still takes it as its tree's
+t_upstream_systemd_notify() {
+	up_listen
+	EXTRA_ENV=(NOTIFY_SOCKET="$UP")
+	run_minit "$1" systemd-notify --ready --status="up"
+	assert_exit 0 "systemd-notify's"
+	# as PID 1 MINIT_PID is unshare's, which run_minit waits for
+	local from='[0-9]+'
+	[[ $1 == pid1 ]] || from=$MINIT_PID
+	wait_lines "$UP_LOG" "^from $from READY=1\\|STATUS=up\\|\$"
+}
+@test "pid1: an inherited NOTIFY_SOCKET gets systemd-notify's READY=1 from minit" { t_upstream_systemd_notify pid1; }
+@test "subreaper: an inherited NOTIFY_SOCKET gets systemd-notify's READY=1 from minit" { t_upstream_systemd_notify sub; }
+
+# The launcher's socket is gone, or not a socket (a FIFO there): minit runs
+# on and never waits on it
+t_upstream_broken() {
+	mkfifo "$T/fifo"
+	EXTRA_ENV=(NOTIFY_SOCKET="$T/fifo")
+	start_ns "$1" -v -- -r 0
+	wait_log warning "notify: unable to pass READY=1 on to $T/fifo"
+	ask health
+	((ASK_RC == 0)) || fail "health: $ASK"
+	kill -TERM "$MINIT_PID"
+	wait_minit
+	assert_exit 0 "the server's exit on TERM"
+}
+@test "pid1: an inherited NOTIFY_SOCKET that is a FIFO: warned once, never waited on" { t_upstream_broken pid1; }
+@test "subreaper: an inherited NOTIFY_SOCKET that is a FIFO: warned once, never waited on" { t_upstream_broken sub; }
+
 # with --listen, health is the child's, not the socket's
 t_listen_health() {
 	local port

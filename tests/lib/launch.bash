@@ -379,3 +379,13 @@ assert_no_errors_logged() {
 	[[ -z $bad ]] || fail "unexpected error log lines:
 $bad"
 }
+
+# up_listen: a notify socket of minit's launcher (systemd's for a unit of
+# Type=notify, podman's for --sdnotify=container) at UP, what arrives on it
+# in UP_LOG ("from PID TEXT", newlines as '|'; tests/helpers/dgram-recv)
+up_listen() {
+	UP=$T/up.sock UP_LOG=$T/up.log
+	dgram-recv "$UP" "$UP_LOG" &
+	BG_PIDS+=($!)
+	wait_lines "$UP_LOG" '^listening$'
+}
