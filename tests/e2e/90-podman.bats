@@ -247,3 +247,17 @@ $(cat "$T/ps.after")"
 	[[ $(pexit "$infra") == 0 ]] || fail "infra exit code $(pexit "$infra"), expected 0"
 	((took < 8000)) || fail "podman pod stop took $took ms"
 }
+
+@test "podman: run --sdnotify=container: the server's READY=1 reaches podman's NOTIFY_SOCKET through minit" {
+	local c log=$T/up.log recv
+	# the NOTIFY_SOCKET of podman's caller (systemd's, for a unit of Type=notify)
+	"$E2E_ROOT/build/tests/dgram-recv" "$T/up.sock" "$log" &
+	recv=$!
+	wait_for -t 10 -m "the caller's notify socket" grep -qx listening "$log"
+	c=$(cname sdnotify)
+	NOTIFY_SOCKET=$T/up.sock pstart "$c" --network none --sdnotify=container -e MINIT_NOTIFY=1 -e MINIT_VERBOSITY=2 \
+		"$P_IMG_SCRATCH" notify-server -o /tmp/rec -r 500 -s serving
+	wait_for -t 30 -m "READY=1 on the caller's socket" grep -q 'READY=1' "$log"
+	pwait_log "$c" '^minit: info: pid [0-9]+ is ready$'
+	kill "$recv"
+}
