@@ -281,18 +281,28 @@ t_outsider() {
 # them (docker-in-docker, systemd, a CI runner do): the stop's TERM reaches
 # them as it reaches the rest of the tree, and minit removes the nested
 # directories with its own at exit.
-t_nested() {
+# start_mover MODE sub|up: start_cg MODE over a server (sigrec, $REC) whose
+# worker (sigrec, $T/worker, in a session of its own) first moves itself
+# into a new cgroup below the server's (sub) or into minit's (up); WORKER =
+# its host pid
+start_mover() {
 	cg_prepare
-	EXTRA_ENV=(REC="$REC" W="$T/worker" M="$CG_MOUNT")
+	EXTRA_ENV=(REC="$REC" W="$T/worker" M="$CG_MOUNT" WHERE="$2")
 	start_cg "$1" -- sh -c 'setsid sh -c '\''cg=$(sed -n "s/^0:://p" /proc/self/cgroup)
-		mkdir "$M$cg/sub" && echo $$ >"$M$cg/sub/cgroup.procs" && exec sigrec -o "$W" -x TERM:0'\'' &
+		if [ "$WHERE" = sub ]; then to=$M$cg/sub && mkdir "$to"; else to=$M${cg%/*}; fi &&
+		echo $$ >"$to/cgroup.procs" && exec sigrec -o "$W" -x TERM:0'\'' &
 		exec sigrec -o "$REC" -x TERM:0'
 	wait_ready
 	wait_ready "$T/worker"
 	last_ready "$T/worker"
 	host_pid "$READY_PID"
-	[[ $(cgroup_of "$HOST_PID") =~ ^$CG_REL/minit-[0-9]+-[0-9a-f]+/sub$ ]] ||
-		fail "the worker's cgroup: $(cgroup_of "$HOST_PID")"
+	WORKER=$HOST_PID
+}
+
+t_nested() {
+	start_mover "$1" sub
+	[[ $(cgroup_of "$WORKER") =~ ^$CG_REL/minit-[0-9]+-[0-9a-f]+/sub$ ]] ||
+		fail "the worker's cgroup: $(cgroup_of "$WORKER")"
 	kill -TERM "$MINIT_PID"
 	wait_minit 5
 	assert_exit 0 "sigrec's on TERM"
@@ -309,16 +319,8 @@ t_nested() {
 # it is indistinguishable from a docker exec session: minit exits when the
 # server's cgroup is empty and the kernel ends the rest with it.
 t_escaped() {
-	cg_prepare
-	EXTRA_ENV=(REC="$REC" W="$T/worker" M="$CG_MOUNT")
-	start_cg "$1" -- sh -c 'setsid sh -c '\''cg=$(sed -n "s/^0:://p" /proc/self/cgroup)
-		echo $$ >"$M${cg%/*}/cgroup.procs" && exec sigrec -o "$W" -x TERM:0'\'' &
-		exec sigrec -o "$REC" -x TERM:0'
-	wait_ready
-	wait_ready "$T/worker"
-	last_ready "$T/worker"
-	host_pid "$READY_PID"
-	local worker=$HOST_PID
+	start_mover "$1" up
+	local worker=$WORKER
 	[[ $(cgroup_of "$worker") == "$CG_REL" ]] || fail "the worker did not leave: $(cgroup_of "$worker")"
 	sv_watch "$MINIT_PID"
 	sv_send TERM "$MINIT_PID"
