@@ -4,8 +4,8 @@
 #define MINIT_DGRAM_H
 
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include "notify_msg.h"
 

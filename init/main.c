@@ -348,7 +348,8 @@ int main(int argc, char **argv)
 		return EXIT_MINIT_FAILED;
 	}
 	setup_cgroup(&rt); /* after the last fatal error: the loop's end removes it */
-	if (config_notify_socket(&rt.o) && !notifier_open(&rt.notify, &rt.loop, &rt.sup, getenv("NOTIFY_SOCKET")))
+	if (config_notify_socket(&rt.o) &&
+	    !notifier_open(&rt.notify, &rt.loop, &rt.sup, getenv("NOTIFY_SOCKET")))
 		rt.spawn.notify_socket = rt.notify.sock.name;
 	(void)control_open(&rt.control, rt.o.control, &rt.loop, &rt.sup, &rt.notify);
 	rt.oom = OOM_NONE; /* until after_start */

@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <time.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../base/fd.h"
@@ -20,20 +20,21 @@
  * waited for (a full or missing socket loses the datagram, said once). */
 static void pass_on(struct notify_upstream *up, const struct notify_msg *m)
 {
-	char buf[NOTIFY_UP_MAX];
+	char buf[NOTIFY_UP_MAX]; /* all four keys fit: STATUS= is at most 255 bytes */
 	struct timespec now;
 	int len = 0;
 
 	if (up->fd < 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (m->ready)
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "READY=1\n");
-	if (m->reloading) /* systemd 253+ wants the time of the reload with it */
+	if (m->reloading) { /* systemd 253+ wants the time of the reload with it */
+		clock_gettime(CLOCK_MONOTONIC, &now);
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len,
 				"RELOADING=1\nMONOTONIC_USEC=%llu\n",
 				(unsigned long long)now.tv_sec * 1000000ULL +
 					(unsigned long long)now.tv_nsec / 1000);
+	}
 	if (m->stopping)
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "STOPPING=1\n");
 	if (m->has_status)
