@@ -349,8 +349,11 @@ int main(int argc, char **argv)
 	}
 	setup_cgroup(&rt); /* after the last fatal error: the loop's end removes it */
 	if (config_notify_socket(&rt.o) &&
-	    !notifier_open(&rt.notify, &rt.loop, &rt.sup, getenv("NOTIFY_SOCKET")))
+	    !notifier_open(&rt.notify, &rt.loop, &rt.sup, getenv("NOTIFY_SOCKET"))) {
 		rt.spawn.notify_socket = rt.notify.sock.name;
+		if (!rt.spawn.watchdog_usec) /* the launcher's watchdog, fed by the child */
+			rt.spawn.watchdog_usec = notifier_watchdog_usec(&rt.notify);
+	}
 	(void)control_open(&rt.control, rt.o.control, &rt.loop, &rt.sup, &rt.notify);
 	rt.oom = OOM_NONE; /* until after_start */
 	fx_init(&rt.fx,

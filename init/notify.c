@@ -1,7 +1,9 @@
 #include "notify.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,13 +16,13 @@
 
 #define NOTIFY_PREFIX	 "minit-notify"
 #define NOTIFY_PER_WAKE	 16 /* datagrams taken per wake-up: the rest wait their turn */
-#define NOTIFY_UP_MAX	 (NOTIFY_STATUS_MAX + 96) /* bytes passed upstream at once */
+#define NOTIFY_UP_MAX	 (NOTIFY_STATUS_MAX + 192) /* bytes passed upstream at once */
 
 /* What the child said of its state, to the launcher's socket; never
  * waited for (a full or missing socket loses the datagram, said once). */
 static void pass_on(struct notify_upstream *up, const struct notify_msg *m)
 {
-	char buf[NOTIFY_UP_MAX]; /* all four keys fit: STATUS= is at most 255 bytes */
+	char buf[NOTIFY_UP_MAX]; /* all the keys fit: STATUS= is at most 255 bytes */
 	struct timespec now;
 	int len = 0;
 
@@ -37,6 +39,13 @@ static void pass_on(struct notify_upstream *up, const struct notify_msg *m)
 	}
 	if (m->stopping)
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "STOPPING=1\n");
+	if (m->watchdog)
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "WATCHDOG=1\n");
+	if (m->watchdog_trigger)
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "WATCHDOG=trigger\n");
+	if (m->extend_usec)
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "EXTEND_TIMEOUT_USEC=%llu\n",
+				(unsigned long long)m->extend_usec);
 	if (m->has_status)
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "STATUS=%s\n", m->status);
 	if (!len || len >= (int)sizeof(buf))
@@ -47,6 +56,21 @@ static void pass_on(struct notify_upstream *up, const struct notify_msg *m)
 		log_msg(LOG_WARN, "notify: unable to pass %.*s on to %s: %s (not said again)",
 			(int)strcspn(buf, "\n"), buf, up->name, strerror(errno));
 	}
+}
+
+uint64_t notifier_watchdog_usec(const struct notifier *n)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	unsigned long long v;
+	char *end;
+
+	if (n->up.fd < 0 || !usec || !isdigit((unsigned char)usec[0]))
+		return 0;
+	errno = 0;
+	v = strtoull(usec, &end, 10);
+	if (errno || *end || (pid && strtol(pid, &end, 10) != (long)getpid()))
+		return 0;
+	return v;
 }
 
 static void upstream_open(struct notify_upstream *up, const char *name)

@@ -7,6 +7,7 @@
 #define MINIT_NOTIFY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "dgram.h"
 #include "notify_msg.h"
@@ -39,5 +40,10 @@ struct notifier {
 /* Opens the socket and watches it; upstream: the NOTIFY_SOCKET minit was
  * given, or NULL. 0 or -errno (minit runs on without it). */
 int notifier_open(struct notifier *n, struct loop *l, struct supervisor *sup, const char *upstream);
+
+/* The watchdog the launcher set for minit (WATCHDOG_USEC, with WATCHDOG_PID
+ * minit's own or unset), which the child's WATCHDOG=1 passed on keeps
+ * fed; 0 without one, or without a socket to pass it on to. */
+uint64_t notifier_watchdog_usec(const struct notifier *n);
 
 #endif

@@ -168,6 +168,23 @@ t_upstream_systemd_notify() {
 @test "pid1: an inherited NOTIFY_SOCKET gets systemd-notify's READY=1 from minit" { t_upstream_systemd_notify pid1; }
 @test "subreaper: an inherited NOTIFY_SOCKET gets systemd-notify's READY=1 from minit" { t_upstream_systemd_notify sub; }
 
+# The launcher's watchdog (WATCHDOG_USEC for minit: systemd's WatchdogSec=)
+# goes to the child as its own (WATCHDOG_PID its pid), and its WATCHDOG=1
+# is passed on: the launcher's watchdog is fed by the child, not by minit
+t_upstream_watchdog() {
+	up_listen
+	EXTRA_ENV=(NOTIFY_SOCKET="$UP" WATCHDOG_USEC=400000)
+	start_ns "$1" -- -r 0 -b
+	main_child
+	grep -qz '^WATCHDOG_USEC=400000$' "/proc/$MAIN_CHILD/environ" || fail "the child's WATCHDOG_USEC"
+	last_ready
+	grep -qz "^WATCHDOG_PID=$READY_PID\$" "/proc/$MAIN_CHILD/environ" ||
+		fail "the child's WATCHDOG_PID: $(tr '\0' '\n' <"/proc/$MAIN_CHILD/environ" | grep WATCHDOG)"
+	wait_lines "$UP_LOG" "^from $MINIT_PID WATCHDOG=1\\|\$" 3
+}
+@test "pid1: an inherited WATCHDOG_USEC is the child's; its WATCHDOG=1 is passed on" { t_upstream_watchdog pid1; }
+@test "subreaper: an inherited WATCHDOG_USEC is the child's; its WATCHDOG=1 is passed on" { t_upstream_watchdog sub; }
+
 # The launcher's socket is gone, or not a socket (a FIFO there): minit runs
 # on and never waits on it
 t_upstream_broken() {
