@@ -979,7 +979,7 @@ static void readiness(void)
 	CHECK(sup_healthy(&S, &why));
 	CHECK_STR(sup_state_name(&S), "running");
 	m = say("RELOADING=1");
-	sup_notify(&S, &m, at(600));
+	CHECK(sup_notify(&S, &m, at(600))); /* taken: passed on to a launcher's socket */
 	CHECK(!sup_healthy(&S, &why));
 	CHECK_STR(sup_state_name(&S), "reloading");
 
@@ -996,6 +996,8 @@ static void readiness(void)
 	main_exits(EXITED(0), true, 2100);
 	CHECK_INT(S.state, SUP_BACKOFF); /* counts as a crash */
 	CHECK(strstr(S.reasons[0], "not ready") != NULL);
+	m = say("READY=1");
+	CHECK(!sup_notify(&S, &m, at(2200))); /* no child runs: dropped, not passed on */
 }
 
 /* --watchdog: each WATCHDOG=1 moves the deadline; a missed one ends the
