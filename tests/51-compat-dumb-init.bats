@@ -293,15 +293,9 @@ t_zombies() {
 @test "dumb-init pid1: orphans are reaped" { IMPL=peer t_zombies; }
 @test "minit as dumb-init pid1: orphans are reaped" { IMPL=minit t_zombies; }
 
-# NOTIFY_SOCKET from the launcher (systemd, podman --sdnotify=container)
-# reaches the child as it is: the child's own READY=1 arrives there
 t_notify_passthrough() {
 	init_prog dumb-init
-	up_listen
-	EXTRA_ENV=(NOTIFY_SOCKET="$UP")
-	run_init "$1" sh -c 'test "$NOTIFY_SOCKET" = "$0" && exec systemd-notify --ready --status=up' "$UP"
-	assert_exit 0 "the child's: NOTIFY_SOCKET unchanged, READY=1 sent"
-	wait_lines "$UP_LOG" '^from [0-9]+ READY=1\|STATUS=up\|?$'
+	notify_passthrough "$1"
 }
 @test "dumb-init pid1: the launcher's NOTIFY_SOCKET reaches the child unchanged" { IMPL=peer t_notify_passthrough pid1; }
 @test "minit as dumb-init pid1: the launcher's NOTIFY_SOCKET reaches the child unchanged" { IMPL=minit t_notify_passthrough pid1; }

@@ -186,3 +186,15 @@ init_on_tty() {
 	read -r -a TTY_CHILD <<<"${f[0]#*) }"
 	read -r -a TTY_INIT <<<"${f[1]#*) }"
 }
+
+# notify_passthrough MODE [--]: the launcher's NOTIFY_SOCKET (systemd,
+# podman --sdnotify=container) reaches the child of INIT_PROG as it is: the
+# child checks it, and its own READY=1 arrives there ("--" where the init
+# takes one before the command)
+notify_passthrough() {
+	up_listen
+	EXTRA_ENV=(NOTIFY_SOCKET="$UP")
+	run_init "$@" sh -c 'test "$NOTIFY_SOCKET" = "$0" && exec systemd-notify --ready --status=up' "$UP"
+	assert_exit 0 "the child's: NOTIFY_SOCKET unchanged, READY=1 sent"
+	wait_lines "$UP_LOG" '^from [0-9]+ READY=1\|STATUS=up\|?$'
+}
