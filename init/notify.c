@@ -1,6 +1,5 @@
 #include "notify.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,17 +59,9 @@ static void pass_on(struct notify_upstream *up, const struct notify_msg *m)
 
 uint64_t notifier_watchdog_usec(const struct notifier *n)
 {
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
-	unsigned long long v;
-	char *end;
-
-	if (n->up.fd < 0 || !usec || !isdigit((unsigned char)usec[0]))
-		return 0;
-	errno = 0;
-	v = strtoull(usec, &end, 10);
-	if (errno || *end || (pid && strtol(pid, &end, 10) != (long)getpid()))
-		return 0;
-	return v;
+	return n->up.fd < 0 ? 0
+			    : notify_launcher_watchdog(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
+						       getpid());
 }
 
 static void upstream_open(struct notify_upstream *up, const char *name)

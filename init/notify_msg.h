@@ -30,4 +30,10 @@ struct notify_msg {
  * Returns 0 when at least one line was understood, else -EINVAL. */
 int notify_parse(const char *buf, size_t len, struct notify_msg *m);
 
+/* Pure: the watchdog a launcher set for process self, from its
+ * WATCHDOG_USEC and WATCHDOG_PID (NULL: unset, meaning any process), in
+ * microseconds; 0 when none is set, or it is for another process, or
+ * either is not plain decimal digits. */
+uint64_t notify_launcher_watchdog(const char *usec, const char *pid, pid_t self);
+
 #endif

@@ -115,3 +115,14 @@ int notify_parse(const char *buf, size_t len, struct notify_msg *m)
 	}
 	return any ? 0 : -EINVAL;
 }
+
+uint64_t notify_launcher_watchdog(const char *usec, const char *pid, pid_t self)
+{
+	uint64_t v, p;
+
+	if (!usec || decimal(usec, strlen(usec), USEC_MAX, &v))
+		return 0;
+	if (pid && (decimal(pid, strlen(pid), INT32_MAX, &p) || p != (uint64_t)self))
+		return 0;
+	return v;
+}

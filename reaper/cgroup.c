@@ -121,7 +121,7 @@ int cgroup_kill(const struct cgroup *c)
 /* The server's cgroups: its own and those it made below it. */
 struct walk {
 	unsigned dirs;	/* directories visited so far */
-	pid_t *pids;	/* the members found (walk_members) */
+	pid_t *pids;	/* the members found (cgroup_members) */
 	size_t count, max;
 	char *buf;	/* PROCS_READ_MAX + 1 bytes for a cgroup.procs */
 };

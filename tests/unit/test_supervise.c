@@ -953,6 +953,15 @@ static void notify_messages(void)
 	CHECK(m.watchdog && !m.watchdog_trigger && !m.ready);
 	m = say("WATCHDOG=trigger\nEXTEND_TIMEOUT_USEC=2500000\nX_UNKNOWN=1");
 	CHECK(m.watchdog_trigger && m.extend_usec == 2500000 && m.ignored == 1);
+	/* a launcher's WATCHDOG_USEC and WATCHDOG_PID, for process 42 */
+	CHECK_U64(notify_launcher_watchdog("30000000", NULL, 42), 30000000);
+	CHECK_U64(notify_launcher_watchdog("7200000000", "42", 42), 7200000000ULL); /* 2 h */
+	CHECK_U64(notify_launcher_watchdog("30000000", "43", 42), 0);	/* another's */
+	CHECK_U64(notify_launcher_watchdog("30000000", "42x", 42), 0);
+	CHECK_U64(notify_launcher_watchdog("+300", NULL, 42), 0);
+	CHECK_U64(notify_launcher_watchdog("", NULL, 42), 0);
+	CHECK_U64(notify_launcher_watchdog(NULL, "42", 42), 0);
+	CHECK_U64(notify_launcher_watchdog("99999999999999999999", NULL, 42), 0);
 	m = say(big_status);
 	CHECK_STR(m.status, "?tab?here");
 	m = say("STATUS=");
