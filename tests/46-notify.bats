@@ -201,6 +201,26 @@ t_upstream_broken() {
 @test "pid1: an inherited NOTIFY_SOCKET that is a FIFO: warned once, never waited on" { t_upstream_broken pid1; }
 @test "subreaper: an inherited NOTIFY_SOCKET that is a FIFO: warned once, never waited on" { t_upstream_broken sub; }
 
+# The launcher stops reading its socket (a hung systemd, a stopped conmon)
+# while the child beats every millisecond: the queue fills, minit warns once
+# and goes on answering --health and its stop request
+t_upstream_full() {
+	up_listen
+	kill -STOP "${BG_PIDS[-1]}"
+	EXTRA_ENV=(NOTIFY_SOCKET="$UP" WATCHDOG_USEC=4000)
+	start_ns "$1" -v -- -r 0 -b
+	wait_log warning "notify: unable to pass WATCHDOG=1 on to $UP: Resource temporarily unavailable"
+	ask health
+	((ASK_RC == 0)) || fail "health with the launcher's socket full: rc $ASK_RC, $ASK"
+	kill -TERM "$MINIT_PID"
+	wait_minit 5
+	assert_exit 0 "the server's exit on TERM"
+	count_log warning "notify: unable to pass"
+	((NLINES == 1)) || fail "warned $NLINES times"
+}
+@test "pid1: the launcher's NOTIFY_SOCKET full: warned once, never waited on" { t_upstream_full pid1; }
+@test "subreaper: the launcher's NOTIFY_SOCKET full: warned once, never waited on" { t_upstream_full sub; }
+
 # with --listen, health is the child's, not the socket's
 t_listen_health() {
 	local port
